@@ -1,0 +1,661 @@
+//! One decode function per AST type, each reading the fields of its shape.
+
+use super::decode::{self as dec, Decoder, Obj, name};
+use super::*;
+use crate::diag::{Code, Diagnostic};
+use crate::syntax::{Node, Value};
+
+const REPLICAS: (i64, i64) = (0, 1000);
+
+pub fn description(d: &mut Decoder, root: &Node) -> Description {
+    let mut desc = Description {
+        span: root.span,
+        ..Description::default()
+    };
+    let Some(o) = d.object(root, &dec::DESCRIPTION) else {
+        return desc;
+    };
+    desc.app = o.get("app").and_then(|n| d.string(n, "`app`"));
+    desc.namespace = o.get("namespace").and_then(|n| d.string(n, "`namespace`"));
+    desc.mesh = o.get("mesh").and_then(|n| {
+        d.choice(
+            n,
+            "mesh",
+            &[("istio", Mesh::Istio), ("none", Mesh::None)],
+            Code::InvalidValue,
+        )
+    });
+    desc.trust_domain = o
+        .get("trust_domain")
+        .and_then(|n| d.string(n, "`trust_domain`"));
+    if let Some(n) = o.get("defaults")
+        && let Some(od) = d.object(n, &dec::DEFAULTS)
+    {
+        desc.defaults.replicas = replicas(d, &od);
+        desc.defaults.resources = resources(d, od.get("resources"));
+    }
+    if let Some(n) = o.get("services") {
+        for (key, node) in d.entries(n, "`services`") {
+            let svc = service(d, name(key), node);
+            desc.services.insert(key.name.clone(), svc);
+        }
+    }
+    if let Some(n) = o.get("environments") {
+        for (key, node) in d.entries(n, "`environments`") {
+            let env = environment(d, name(key), node);
+            desc.environments.insert(key.name.clone(), env);
+        }
+    }
+    desc
+}
+
+fn replicas(d: &mut Decoder, o: &Obj) -> Option<Spanned<u32>> {
+    o.get("replicas")
+        .and_then(|n| d.uint(n, "`replicas`", REPLICAS, Code::AutoscaleRange))
+}
+
+fn resources(d: &mut Decoder, node: Option<&Node>) -> Resources {
+    let Some(o) = node.and_then(|n| d.object(n, &dec::RESOURCES)) else {
+        return Resources::default();
+    };
+    let mut q = |field: &str, cpu: bool| {
+        o.get(field)
+            .and_then(|n| d.quantity(n, &format!("`{field}`"), cpu))
+    };
+    Resources {
+        cpu: q("cpu", true),
+        memory: q("memory", false),
+        cpu_limit: q("cpu_limit", true),
+        memory_limit: q("memory_limit", false),
+    }
+}
+
+fn service(d: &mut Decoder, name: Name, node: &Node) -> Service {
+    let mut svc = Service {
+        name,
+        source: None,
+        replicas: None,
+        resources: Resources::default(),
+        ports: IndexMap::new(),
+        health: None,
+        calls: Vec::new(),
+        ingress: None,
+        env: IndexMap::new(),
+        config: IndexMap::new(),
+        versions: IndexMap::new(),
+        autoscale: None,
+        traffic: None,
+        opt_outs: Vec::new(),
+    };
+    let Some(o) = d.object(node, &dec::SERVICE) else {
+        return svc;
+    };
+    svc.source = source(d, &o);
+    svc.replicas = replicas(d, &o);
+    svc.resources = resources(d, o.get("resources"));
+    if let Some(n) = o.get("ports") {
+        for (key, node) in d.entries(n, "`ports`") {
+            if let Some(p) = port(d, self::name(key), node) {
+                svc.ports.insert(key.name.clone(), p);
+            }
+        }
+    }
+    svc.health = o.get("health").and_then(|n| health(d, n));
+    svc.calls = o.get("calls").map(|n| calls(d, n)).unwrap_or_default();
+    svc.ingress = o.get("ingress").and_then(|n| ingress(d, n));
+    svc.env = o.get("env").map(|n| env(d, n)).unwrap_or_default();
+    if let Some(n) = o.get("config") {
+        for (key, node) in d.entries(n, "`config`") {
+            if let Some(path) = d.string(node, "a config file path") {
+                svc.config.insert(
+                    key.name.clone(),
+                    ConfigFile {
+                        name: self::name(key),
+                        path,
+                    },
+                );
+            }
+        }
+    }
+    if let Some(n) = o.get("versions") {
+        for (key, node) in d.entries(n, "`versions`") {
+            let v = version(d, self::name(key), node);
+            svc.versions.insert(key.name.clone(), v);
+        }
+    }
+    svc.autoscale = o.get("autoscale").and_then(|n| autoscale(d, n));
+    svc.traffic = o.get("traffic").and_then(|n| traffic(d, n));
+    if let Some(n) = o.get("opt_outs") {
+        for item in d.list(n, "`opt_outs`") {
+            if let Some(oo) = d.object(item, &dec::OPT_OUT) {
+                let check = oo.get("check").and_then(|n| d.string(n, "`check`"));
+                let reason = oo.get("reason").and_then(|n| d.string(n, "`reason`"));
+                if let (Some(check), Some(reason)) = (check, reason) {
+                    svc.opt_outs.push(OptOut { check, reason });
+                }
+            }
+        }
+    }
+    svc
+}
+
+/// `image` or `build`; having both or neither is `check`'s to report.
+fn source(d: &mut Decoder, o: &Obj) -> Option<Source> {
+    let image = o.get("image").and_then(|n| d.string(n, "`image`"));
+    let build = o.get("build").and_then(|n| build(d, n));
+    match (image, build) {
+        (Some(i), None) => Some(Source::Image(i)),
+        (None, Some(b)) => Some(Source::Build(b)),
+        (Some(i), Some(b)) => {
+            d.report(
+                Diagnostic::new(Code::ImageOrBuild, i.span, "both `image` and `build` are set")
+                    .label("an image")
+                    .also(b.span, "and a build")
+                    .help("keep `image` to deploy an existing image, or `build` to build one from source, not both"),
+            );
+            None
+        }
+        (None, None) => None,
+    }
+}
+
+fn build(d: &mut Decoder, node: &Node) -> Option<Build> {
+    let o = d.object(node, &dec::BUILD)?;
+    let runtime = o
+        .get("runtime")
+        .and_then(|n| d.choice(n, "runtime", &Runtime::ALL, Code::UnknownRuntime));
+    let context = o
+        .get("context")
+        .and_then(|n| d.string(n, "`build.context`"));
+    let command = o
+        .get("command")
+        .map(|n| d.strings(n, "`command`"))
+        .unwrap_or_default();
+    let base = o.get("base").and_then(|n| d.string(n, "`build.base`"));
+    Some(Build {
+        runtime: runtime?,
+        context: context?,
+        command,
+        base,
+        span: o.key("runtime").map_or(node.span, |k| k.span),
+    })
+}
+
+fn port(d: &mut Decoder, name: Name, node: &Node) -> Option<Port> {
+    let range = (1, 65535);
+    let protocols = &Protocol::ALL;
+    let (number, protocol) = match &node.value {
+        Value::Map(_) => {
+            let o = d.object(node, &dec::PORT_OBJECT)?;
+            let number = o
+                .get("port")
+                .and_then(|n| d.int(n, "a port", range, Code::PortRange));
+            let protocol = o
+                .get("protocol")
+                .and_then(|n| d.choice(n, "protocol", protocols, Code::PortRange));
+            (number?, protocol.map(|p| p.value))
+        }
+        _ => (d.int(node, "a port", range, Code::PortRange)?, None),
+    };
+    Some(Port {
+        protocol: protocol.unwrap_or_else(|| Protocol::infer(&name.value)),
+        number: Spanned::new(u16::try_from(number.value).unwrap_or(0), number.span),
+        name,
+    })
+}
+
+fn health(d: &mut Decoder, node: &Node) -> Option<Health> {
+    let o = d.object(node, &dec::HEALTH)?;
+    let given: Vec<&str> = ["http", "tcp", "grpc"]
+        .into_iter()
+        .filter(|k| o.has(k))
+        .collect();
+    if given.len() != 1 {
+        d.report(
+            Diagnostic::new(
+                Code::MissingField,
+                o.span,
+                format!(
+                    "`health` needs exactly one of `http`, `tcp` or `grpc`, found {}",
+                    if given.is_empty() {
+                        "none".to_string()
+                    } else {
+                        given.join(" and ")
+                    }
+                ),
+            )
+            .label("here")
+            .help("write `{ http: /health }`, `{ tcp: <port name> }` or `{ grpc: <port name> }`"),
+        );
+        return None;
+    }
+    let port = o.get("port").and_then(|n| d.string(n, "a port name"));
+    let field = |d: &mut Decoder, k: &str| o.get(k).and_then(|n| d.string(n, "`health`"));
+    match given[0] {
+        "http" => Some(Health::Http {
+            path: field(d, "http")?,
+            port,
+        }),
+        kind => {
+            if let Some(p) = &port {
+                d.report(
+                    Diagnostic::new(
+                        Code::UnknownField,
+                        p.span,
+                        format!("`port` only goes with an `http` check, not `{kind}`"),
+                    )
+                    .label("not used here")
+                    .help(format!(
+                        "name the port as the value: `{{ {kind}: <port name> }}`"
+                    )),
+                );
+            }
+            let port = field(d, kind)?;
+            Some(if kind == "tcp" {
+                Health::Tcp { port }
+            } else {
+                Health::Grpc { port }
+            })
+        }
+    }
+}
+
+fn calls(d: &mut Decoder, node: &Node) -> Vec<Call> {
+    let items = d.list(node, "`calls`");
+    items
+        .iter()
+        .filter_map(|n| {
+            let s = d.string(n, "a call")?;
+            // Spans of the two halves of `service:port`; quoted scalars are
+            // one byte longer on each side, so positions are found by search.
+            let (svc, port) = match s.value.split_once(':') {
+                Some((a, b)) => (a.to_string(), Some(b.to_string())),
+                None => (s.value.clone(), None),
+            };
+            let text_start = s.span.start as usize;
+            let svc_span = sub_span(s.span, text_start, &s.value, 0, svc.len());
+            let port = port.map(|p| {
+                let at = svc.len() + 1;
+                Spanned::new(
+                    p.clone(),
+                    sub_span(s.span, text_start, &s.value, at, p.len()),
+                )
+            });
+            Some(Call {
+                service: Spanned::new(svc, svc_span),
+                port,
+                span: s.span,
+            })
+        })
+        .collect()
+}
+
+/// The span of `value[offset..offset+len]` inside a scalar written at `span`
+/// (which may include quotes).
+fn sub_span(
+    span: crate::source::Span,
+    start: usize,
+    value: &str,
+    offset: usize,
+    len: usize,
+) -> crate::source::Span {
+    let quoted = span.len() >= value.len() + 2;
+    let base = start + usize::from(quoted);
+    if span.len() < value.len() {
+        return span;
+    }
+    crate::source::Span::new(base + offset, base + offset + len)
+}
+
+fn ingress(d: &mut Decoder, node: &Node) -> Option<Ingress> {
+    let o = d.object(node, &dec::INGRESS)?;
+    let host = o.get("host").and_then(|n| d.string(n, "`host`"));
+    let paths = o
+        .get("paths")
+        .map(|n| d.strings(n, "`paths`"))
+        .unwrap_or_default();
+    let tls_secret = o
+        .get("tls_secret")
+        .and_then(|n| d.string(n, "`tls_secret`"));
+    Some(Ingress {
+        host: host?,
+        paths,
+        tls_secret,
+        span: o.span,
+    })
+}
+
+fn env(d: &mut Decoder, node: &Node) -> IndexMap<String, EnvVar> {
+    let mut out = IndexMap::new();
+    for (key, value) in d.entries(node, "`env`") {
+        let v = match &value.value {
+            Value::Map(_) => {
+                let Some(o) = d.object(value, &dec::SECRET_REF) else {
+                    continue;
+                };
+                let Some(s) = o.get("secret").and_then(|n| d.string(n, "`secret`")) else {
+                    continue;
+                };
+                match s.value.split_once('/') {
+                    Some((secret, k)) if !secret.is_empty() && !k.is_empty() => EnvValue::Secret {
+                        name: Spanned::new(secret.to_string(), s.span),
+                        key: k.to_string(),
+                        span: s.span,
+                    },
+                    _ => {
+                        d.report(
+                            Diagnostic::new(
+                                Code::InvalidValue,
+                                s.span,
+                                format!("secret reference `{}` has no key", s.value),
+                            )
+                            .label("expected `secret-name/key`")
+                            .help("name the Secret and the key inside it, e.g. `{ secret: db-credentials/password }`"),
+                        );
+                        continue;
+                    }
+                }
+            }
+            _ => match d.text(value, "an environment value") {
+                Some(t) => EnvValue::Plain(t),
+                None => continue,
+            },
+        };
+        out.insert(
+            key.name.clone(),
+            EnvVar {
+                name: name(key),
+                value: v,
+            },
+        );
+    }
+    out
+}
+
+fn version(d: &mut Decoder, name: Name, node: &Node) -> Version {
+    let mut v = Version {
+        span: name.span,
+        name,
+        source: None,
+        calls: Vec::new(),
+        env: IndexMap::new(),
+        replicas: None,
+    };
+    if let Some(o) = d.object(node, &dec::VERSION) {
+        v.source = source(d, &o);
+        v.calls = o.get("calls").map(|n| calls(d, n)).unwrap_or_default();
+        v.env = o.get("env").map(|n| env(d, n)).unwrap_or_default();
+        v.replicas = replicas(d, &o);
+    }
+    v
+}
+
+fn autoscale(d: &mut Decoder, node: &Node) -> Option<Autoscale> {
+    let o = d.object(node, &dec::AUTOSCALE)?;
+    let range = (1, 1000);
+    let min = o
+        .get("min")
+        .and_then(|n| d.uint(n, "`autoscale.min`", range, Code::AutoscaleRange));
+    let max = o
+        .get("max")
+        .and_then(|n| d.uint(n, "`autoscale.max`", range, Code::AutoscaleRange));
+    let cpu_percent = o
+        .get("cpu_percent")
+        .and_then(|n| d.uint(n, "`cpu_percent`", (1, 100), Code::PercentRange));
+    Some(Autoscale {
+        min: min?,
+        max: max?,
+        cpu_percent,
+        span: o.span,
+    })
+}
+
+fn traffic(d: &mut Decoder, node: &Node) -> Option<Traffic> {
+    let o = d.object(node, &dec::TRAFFIC)?;
+    let mut t = Traffic {
+        span: o.key("split").map_or(o.span, |k| k.span),
+        ..Traffic::default()
+    };
+    if let Some(n) = o.get("split") {
+        t.split_span = Some(o.key("split").map_or(n.span, |k| k.span));
+        for (key, w) in d.entries(n, "`split`") {
+            // Negative weights are reported by `check` with the split's total.
+            if let Some(weight) = d.int(w, "a split weight", (i64::MIN, i64::MAX), Code::SplitTotal)
+            {
+                t.split.push(SplitEntry {
+                    version: name(key),
+                    weight,
+                });
+            }
+        }
+    }
+    if let Some(n) = o.get("routes") {
+        for item in d.list(n, "`routes`") {
+            let Some(r) = d.object(item, &dec::ROUTE) else {
+                continue;
+            };
+            let matches = r.get("match").and_then(|n| match_(d, n));
+            if let Some(to) = r.get("to").and_then(|n| d.string(n, "`to`")) {
+                t.routes.push(Route {
+                    matches,
+                    to,
+                    span: item.span,
+                });
+            }
+        }
+    }
+    t.timeout = o.get("timeout").and_then(|n| d.duration(n, "`timeout`"));
+    t.retries = o.get("retries").and_then(|n| {
+        let r = d.object(n, &dec::RETRIES)?;
+        let attempts = r
+            .get("attempts")
+            .and_then(|n| d.uint(n, "`attempts`", (0, 100), Code::InvalidValue));
+        let per_try_timeout = r
+            .get("per_try_timeout")
+            .and_then(|n| d.duration(n, "`per_try_timeout`"));
+        let on = r
+            .get("on")
+            .map(|n| d.strings(n, "`on`"))
+            .unwrap_or_default();
+        Some(Retries {
+            attempts: attempts?,
+            per_try_timeout,
+            on,
+            span: r.span,
+        })
+    });
+    t.circuit_breaker = o.get("circuit_breaker").and_then(|n| {
+        let c = d.object(n, &dec::CIRCUIT_BREAKER)?;
+        Some(CircuitBreaker {
+            consecutive_errors: c
+                .get("consecutive_errors")
+                .and_then(|n| d.uint(n, "`consecutive_errors`", (0, 10000), Code::InvalidValue)),
+            interval: c.get("interval").and_then(|n| d.duration(n, "`interval`")),
+            ejection_time: c
+                .get("ejection_time")
+                .and_then(|n| d.duration(n, "`ejection_time`")),
+            max_ejection_percent: c
+                .get("max_ejection_percent")
+                .and_then(|n| d.percent(n, "`max_ejection_percent`")),
+            span: c.span,
+        })
+    });
+    t.connection_pool = o.get("connection_pool").and_then(|n| {
+        let c = d.object(n, &dec::CONNECTION_POOL)?;
+        let mut count = |field: &str| {
+            c.get(field)
+                .and_then(|n| d.uint(n, &format!("`{field}`"), (1, 1_000_000), Code::InvalidValue))
+        };
+        Some(ConnectionPool {
+            max_connections: count("max_connections"),
+            max_pending_requests: count("max_pending_requests"),
+            max_requests_per_connection: count("max_requests_per_connection"),
+            connect_timeout: c
+                .get("connect_timeout")
+                .and_then(|n| d.duration(n, "`connect_timeout`")),
+            span: c.span,
+        })
+    });
+    t.mirror = o.get("mirror").and_then(|n| {
+        let m = d.object(n, &dec::MIRROR)?;
+        let to = m.get("to").and_then(|n| d.string(n, "`to`"));
+        let percent = m
+            .get("percent")
+            .and_then(|n| d.percent(n, "`mirror.percent`"));
+        Some(Mirror {
+            to: to?,
+            percent: percent?,
+            span: m.span,
+        })
+    });
+    t.fault = o.get("fault").and_then(|n| fault(d, n));
+    Some(t)
+}
+
+fn fault(d: &mut Decoder, node: &Node) -> Option<Fault> {
+    let f = d.object(node, &dec::FAULT)?;
+    let delay = f.get("delay").and_then(|n| {
+        let o = d.object(n, &dec::DELAY)?;
+        let fixed = o.get("fixed").and_then(|n| d.duration(n, "`delay.fixed`"));
+        let percent = o
+            .get("percent")
+            .and_then(|n| d.percent(n, "`delay.percent`"));
+        Some((fixed?, percent?))
+    });
+    let abort = f.get("abort").and_then(|n| {
+        let o = d.object(n, &dec::ABORT)?;
+        let status = o
+            .get("status")
+            .and_then(|n| d.int(n, "`abort.status`", (200, 599), Code::InvalidValue));
+        let percent = o
+            .get("percent")
+            .and_then(|n| d.percent(n, "`abort.percent`"));
+        let status = status?;
+        Some((
+            Spanned::new(u16::try_from(status.value).unwrap_or(500), status.span),
+            percent?,
+        ))
+    });
+    if delay.is_none() && abort.is_none() && !f.has("delay") && !f.has("abort") {
+        d.report(
+            Diagnostic::new(
+                Code::MissingField,
+                f.span,
+                "`fault` needs a `delay` or an `abort`",
+            )
+            .label("nothing to inject")
+            .help(
+                "add `delay: { fixed: 5s, percent: 10 }` or `abort: { status: 503, percent: 10 }`",
+            ),
+        );
+    }
+    Some(Fault {
+        delay,
+        abort,
+        matches: f.get("match").and_then(|n| match_(d, n)),
+        span: f.span,
+    })
+}
+
+fn match_(d: &mut Decoder, node: &Node) -> Option<Match> {
+    let o = d.object(node, &dec::MATCH)?;
+    let mut m = Match {
+        span: o.span,
+        ..Match::default()
+    };
+    if let Some(n) = o.get("headers") {
+        for (key, value) in d.entries(n, "`headers`") {
+            if let Some(sm) = string_match(d, value) {
+                m.headers.push((name(key), sm));
+            }
+        }
+    }
+    m.uri = o.get("uri").and_then(|n| string_match(d, n));
+    m.method = o.get("method").and_then(|n| {
+        const METHODS: [(&str, &str); 7] = [
+            ("GET", "GET"),
+            ("HEAD", "HEAD"),
+            ("POST", "POST"),
+            ("PUT", "PUT"),
+            ("DELETE", "DELETE"),
+            ("PATCH", "PATCH"),
+            ("OPTIONS", "OPTIONS"),
+        ];
+        d.choice(n, "HTTP method", &METHODS, Code::InvalidValue)
+            .map(|s| Spanned::new(s.value.to_string(), s.span))
+    });
+    Some(m)
+}
+
+fn string_match(d: &mut Decoder, node: &Node) -> Option<StringMatch> {
+    if !matches!(node.value, Value::Map(_)) {
+        return d.text(node, "a match value").map(StringMatch::Exact);
+    }
+    let o = d.object(node, &dec::STRING_MATCH_OBJECT)?;
+    let given: Vec<&str> = ["exact", "prefix", "regex"]
+        .into_iter()
+        .filter(|k| o.has(k))
+        .collect();
+    if given.len() != 1 {
+        d.report(
+            Diagnostic::new(
+                Code::MissingField,
+                o.span,
+                "a match needs exactly one of `exact`, `prefix` or `regex`",
+            )
+            .label("here")
+            .help("write `{ exact: v }`, `{ prefix: /api }` or `{ regex: \"^v[0-9]+$\" }`"),
+        );
+        return None;
+    }
+    let s = d.string(o.get(given[0])?, "a match value")?;
+    Some(match given[0] {
+        "exact" => StringMatch::Exact(s),
+        "prefix" => StringMatch::Prefix(s),
+        _ => StringMatch::Regex(s),
+    })
+}
+
+fn environment(d: &mut Decoder, name: Name, node: &Node) -> Environment {
+    let mut env = Environment {
+        name,
+        services: IndexMap::new(),
+    };
+    let Some(o) = d.object(node, &dec::ENVIRONMENT) else {
+        return env;
+    };
+    if let Some(n) = o.get("services") {
+        for (key, node) in d.entries(n, "`services`") {
+            let Some(so) = d.object(node, &dec::SERVICE_OVERRIDE) else {
+                continue;
+            };
+            let mut ov = ServiceOverride {
+                name: self::name(key),
+                image: so.get("image").and_then(|n| d.string(n, "`image`")),
+                replicas: replicas(d, &so),
+                resources: resources(d, so.get("resources")),
+                env: so.get("env").map(|n| self::env(d, n)).unwrap_or_default(),
+                autoscale: so.get("autoscale").and_then(|n| autoscale(d, n)),
+                ingress_host: so
+                    .get("ingress_host")
+                    .and_then(|n| d.string(n, "`ingress_host`")),
+                traffic: so.get("traffic").and_then(|n| traffic(d, n)),
+                versions: IndexMap::new(),
+            };
+            if let Some(vn) = so.get("versions") {
+                for (vkey, vnode) in d.entries(vn, "`versions`") {
+                    if let Some(vo) = d.object(vnode, &dec::VERSION_OVERRIDE) {
+                        let v = VersionOverride {
+                            name: self::name(vkey),
+                            image: vo.get("image").and_then(|n| d.string(n, "`image`")),
+                            replicas: replicas(d, &vo),
+                        };
+                        ov.versions.insert(vkey.name.clone(), v);
+                    }
+                }
+            }
+            env.services.insert(key.name.clone(), ov);
+        }
+    }
+    env
+}

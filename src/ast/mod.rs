@@ -1,0 +1,386 @@
+//! The AST: what the user wrote, typed, with the span of every value.
+//!
+//! Produced by [`decode`] from the document tree; consumed by `check` and
+//! `lower`. Values here are checked one by one (types, formats, ranges);
+//! relations between them (calls, versions, cycles) are `check`'s job.
+//! The JSON Schema of the input format is derived from these types.
+
+pub mod decode;
+mod fields;
+mod schema;
+
+pub use schema::{json_schema, schema_text};
+
+use crate::source::Span;
+use indexmap::IndexMap;
+
+/// A value and where it was written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+impl<T> Spanned<T> {
+    pub fn new(value: T, span: Span) -> Self {
+        Spanned { value, span }
+    }
+}
+
+impl<T> std::ops::Deref for Spanned<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+/// A name as written: a map key or a string value, with its span.
+pub type Name = Spanned<String>;
+
+#[derive(Clone, Debug, Default)]
+pub struct Description {
+    pub app: Option<Name>,
+    pub namespace: Option<Name>,
+    pub mesh: Option<Spanned<Mesh>>,
+    pub trust_domain: Option<Name>,
+    pub defaults: Defaults,
+    pub services: IndexMap<String, Service>,
+    pub environments: IndexMap<String, Environment>,
+    /// Span of the whole document, for problems that belong to no one value.
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mesh {
+    Istio,
+    None,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Defaults {
+    pub replicas: Option<Spanned<u32>>,
+    pub resources: Resources,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Resources {
+    pub cpu: Option<Spanned<String>>,
+    pub memory: Option<Spanned<String>>,
+    pub cpu_limit: Option<Spanned<String>>,
+    pub memory_limit: Option<Spanned<String>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Service {
+    pub name: Name,
+    pub source: Option<Source>,
+    pub replicas: Option<Spanned<u32>>,
+    pub resources: Resources,
+    pub ports: IndexMap<String, Port>,
+    pub health: Option<Health>,
+    pub calls: Vec<Call>,
+    pub ingress: Option<Ingress>,
+    pub env: IndexMap<String, EnvVar>,
+    pub config: IndexMap<String, ConfigFile>,
+    pub versions: IndexMap<String, Version>,
+    pub autoscale: Option<Autoscale>,
+    pub traffic: Option<Traffic>,
+    pub opt_outs: Vec<OptOut>,
+}
+
+/// Where a workload's image comes from: exactly one of `image` or `build`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Source {
+    Image(Spanned<String>),
+    Build(Build),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Build {
+    pub runtime: Spanned<Runtime>,
+    pub context: Spanned<String>,
+    pub command: Vec<Spanned<String>>,
+    pub base: Option<Spanned<String>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Runtime {
+    Node,
+    Python,
+    Go,
+    Rust,
+    Java,
+    Static,
+}
+
+impl Runtime {
+    pub const ALL: [(&'static str, Runtime); 6] = [
+        ("node", Runtime::Node),
+        ("python", Runtime::Python),
+        ("go", Runtime::Go),
+        ("rust", Runtime::Rust),
+        ("java", Runtime::Java),
+        ("static", Runtime::Static),
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        Runtime::ALL
+            .iter()
+            .find(|(_, r)| *r == self)
+            .map_or("", |(n, _)| n)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Port {
+    pub name: Name,
+    pub number: Spanned<u16>,
+    pub protocol: Protocol,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Protocol {
+    Http,
+    Http2,
+    Grpc,
+    Tcp,
+    Tls,
+}
+
+impl Protocol {
+    pub const ALL: [(&'static str, Protocol); 5] = [
+        ("http", Protocol::Http),
+        ("http2", Protocol::Http2),
+        ("grpc", Protocol::Grpc),
+        ("tcp", Protocol::Tcp),
+        ("tls", Protocol::Tls),
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        Protocol::ALL
+            .iter()
+            .find(|(_, p)| *p == self)
+            .map_or("", |(n, _)| n)
+    }
+
+    /// Istio's convention: a port named `grpc-web` or `http2` speaks that protocol.
+    pub fn infer(port_name: &str) -> Protocol {
+        let prefix = port_name.split('-').next().unwrap_or("");
+        Protocol::ALL
+            .iter()
+            .find(|(n, _)| *n == prefix)
+            .map_or(Protocol::Tcp, |(_, p)| *p)
+    }
+
+    pub fn is_http(self) -> bool {
+        matches!(self, Protocol::Http | Protocol::Http2 | Protocol::Grpc)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Health {
+    Http {
+        path: Spanned<String>,
+        port: Option<Name>,
+    },
+    Tcp {
+        port: Name,
+    },
+    Grpc {
+        port: Name,
+    },
+}
+
+/// One dependency edge: `service` or `service:port`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Call {
+    pub service: Name,
+    pub port: Option<Name>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ingress {
+    pub host: Spanned<String>,
+    pub paths: Vec<Spanned<String>>,
+    pub tls_secret: Option<Name>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct EnvVar {
+    pub name: Name,
+    pub value: EnvValue,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum EnvValue {
+    Plain(Spanned<String>),
+    /// `{ secret: name/key }`: a reference to a key of a Kubernetes Secret.
+    Secret {
+        name: Name,
+        key: String,
+        span: Span,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConfigFile {
+    pub name: Name,
+    pub path: Spanned<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Version {
+    pub name: Name,
+    pub source: Option<Source>,
+    pub calls: Vec<Call>,
+    pub env: IndexMap<String, EnvVar>,
+    pub replicas: Option<Spanned<u32>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Autoscale {
+    pub min: Spanned<u32>,
+    pub max: Spanned<u32>,
+    pub cpu_percent: Option<Spanned<u32>>,
+    pub span: Span,
+}
+
+/// A duration in milliseconds.
+pub type Millis = u64;
+
+/// A duration the way users write it: `250ms`, `10s`, `1.5s`, `2m`.
+pub fn format_ms(ms: Millis) -> String {
+    if ms % 3_600_000 == 0 && ms > 0 {
+        format!("{}h", ms / 3_600_000)
+    } else if ms % 60_000 == 0 && ms > 0 {
+        format!("{}m", ms / 60_000)
+    } else if ms % 1000 == 0 {
+        format!("{}s", ms / 1000)
+    } else if ms > 1000 {
+        format!("{}s", ms as f64 / 1000.0)
+    } else {
+        format!("{ms}ms")
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Traffic {
+    pub split: Vec<SplitEntry>,
+    pub split_span: Option<Span>,
+    pub routes: Vec<Route>,
+    pub timeout: Option<Spanned<Millis>>,
+    pub retries: Option<Retries>,
+    pub circuit_breaker: Option<CircuitBreaker>,
+    pub connection_pool: Option<ConnectionPool>,
+    pub mirror: Option<Mirror>,
+    pub fault: Option<Fault>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SplitEntry {
+    pub version: Name,
+    pub weight: Spanned<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Route {
+    pub matches: Option<Match>,
+    pub to: Name,
+    pub span: Span,
+}
+
+/// Request attributes a route or fault applies to; all given ones must match.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Match {
+    pub headers: Vec<(Name, StringMatch)>,
+    pub uri: Option<StringMatch>,
+    pub method: Option<Spanned<String>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum StringMatch {
+    Exact(Spanned<String>),
+    Prefix(Spanned<String>),
+    Regex(Spanned<String>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Retries {
+    pub attempts: Spanned<u32>,
+    pub per_try_timeout: Option<Spanned<Millis>>,
+    pub on: Vec<Spanned<String>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct CircuitBreaker {
+    pub consecutive_errors: Option<Spanned<u32>>,
+    pub interval: Option<Spanned<Millis>>,
+    pub ejection_time: Option<Spanned<Millis>>,
+    pub max_ejection_percent: Option<Spanned<u32>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConnectionPool {
+    pub max_connections: Option<Spanned<u32>>,
+    pub max_pending_requests: Option<Spanned<u32>>,
+    pub max_requests_per_connection: Option<Spanned<u32>>,
+    pub connect_timeout: Option<Spanned<Millis>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mirror {
+    pub to: Name,
+    pub percent: Spanned<u32>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fault {
+    pub delay: Option<(Spanned<Millis>, Spanned<u32>)>,
+    pub abort: Option<(Spanned<u16>, Spanned<u32>)>,
+    pub matches: Option<Match>,
+    pub span: Span,
+}
+
+/// An explicit, reasoned exception to one checkov check for one service.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OptOut {
+    pub check: Spanned<String>,
+    pub reason: Spanned<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Environment {
+    pub name: Name,
+    pub services: IndexMap<String, ServiceOverride>,
+}
+
+/// What an environment may change about one service.
+#[derive(Clone, Debug)]
+pub struct ServiceOverride {
+    pub name: Name,
+    pub image: Option<Spanned<String>>,
+    pub replicas: Option<Spanned<u32>>,
+    pub resources: Resources,
+    pub env: IndexMap<String, EnvVar>,
+    pub autoscale: Option<Autoscale>,
+    pub ingress_host: Option<Spanned<String>>,
+    pub traffic: Option<Traffic>,
+    pub versions: IndexMap<String, VersionOverride>,
+}
+
+#[derive(Clone, Debug)]
+pub struct VersionOverride {
+    pub name: Name,
+    pub image: Option<Spanned<String>>,
+    pub replicas: Option<Spanned<u32>>,
+}

@@ -1,0 +1,25 @@
+//! Validation: AST → every problem in relations between values, at once.
+//!
+//! The decoder has checked each value on its own; the rules here look at
+//! names, the call graph, traffic policies, workload shape and files. Rules
+//! never stop at the first problem, and none compares every pair of anything.
+
+mod graph;
+mod names;
+mod shape;
+mod traffic;
+
+use crate::ast::Description;
+use crate::diag::Diagnostic;
+use std::path::Path;
+
+/// Runs every rule. `base` is the description's directory, against which
+/// `config` and `build.context` paths are resolved.
+pub fn check(desc: &Description, base: &Path) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    names::check(desc, &mut diags);
+    shape::check(desc, base, &mut diags);
+    graph::check(desc, &mut diags);
+    traffic::check(desc, &mut diags);
+    diags
+}

@@ -1,0 +1,250 @@
+//! Workload shape: where images come from, referenced files, secrets written
+//! inline, autoscaling bounds, and environment overlays that name nothing.
+
+use crate::ast::{Description, EnvValue, EnvVar, Service, Source, Spanned};
+use crate::diag::{Code, Diagnostic, did_you_mean};
+use indexmap::IndexMap;
+use std::path::{Component, Path};
+
+pub fn check(desc: &Description, base: &Path, out: &mut Vec<Diagnostic>) {
+    for svc in desc.services.values() {
+        sources(svc, out);
+        files(svc, base, out);
+        inline_secrets(&svc.env, out);
+        for v in svc.versions.values() {
+            inline_secrets(&v.env, out);
+        }
+        if let Some(a) = &svc.autoscale
+            && a.min.value > a.max.value
+        {
+            out.push(
+                Diagnostic::new(
+                    Code::AutoscaleRange,
+                    a.min.span,
+                    format!(
+                        "`autoscale.min` ({}) is above `autoscale.max` ({})",
+                        a.min.value, a.max.value
+                    ),
+                )
+                .label("minimum")
+                .also(a.max.span, "maximum")
+                .help("make `min` at most `max`"),
+            );
+        }
+    }
+    overlays(desc, out);
+}
+
+fn sources(svc: &Service, out: &mut Vec<Diagnostic>) {
+    if svc.versions.is_empty() {
+        if svc.source.is_none() {
+            out.push(
+                Diagnostic::new(Code::ImageOrBuild, svc.name.span, format!("service `{}` has neither `image` nor `build`", svc.name.value))
+                    .label("nothing to deploy")
+                    .help("add `image: registry/name:tag` to deploy an image, or `build: { runtime, context }` to build one"),
+            );
+        }
+        return;
+    }
+    if let Some(source) = &svc.source {
+        let span = match source {
+            Source::Image(i) => i.span,
+            Source::Build(b) => b.span,
+        };
+        out.push(
+            Diagnostic::new(
+                Code::ImageOrBuild,
+                span,
+                format!(
+                    "service `{}` has versions, so its image belongs to each version",
+                    svc.name.value
+                ),
+            )
+            .label("set on the service")
+            .help("move `image` or `build` into each entry of `versions`"),
+        );
+    }
+    for v in svc.versions.values() {
+        if v.source.is_none() {
+            out.push(
+                Diagnostic::new(
+                    Code::ImageOrBuild,
+                    v.name.span,
+                    format!(
+                        "version `{}` of `{}` has neither `image` nor `build`",
+                        v.name.value, svc.name.value
+                    ),
+                )
+                .label("nothing to deploy")
+                .help("give each version its own `image` or `build`"),
+            );
+        }
+    }
+}
+
+fn files(svc: &Service, base: &Path, out: &mut Vec<Diagnostic>) {
+    let builds = svc
+        .source
+        .iter()
+        .chain(svc.versions.values().filter_map(|v| v.source.as_ref()))
+        .filter_map(|s| match s {
+            Source::Build(b) => Some(&b.context),
+            Source::Image(_) => None,
+        });
+    for ctx in builds {
+        local_path(ctx, base, "build context", true, out);
+    }
+    for file in svc.config.values() {
+        local_path(&file.path, base, "config file", false, out);
+    }
+}
+
+/// A path must stay inside the description's directory and exist there.
+fn local_path(p: &Spanned<String>, base: &Path, what: &str, dir: bool, out: &mut Vec<Diagnostic>) {
+    let path = Path::new(&p.value);
+    let escapes = p.value.is_empty()
+        || path.is_absolute()
+        || p.value.starts_with('\\')
+        || p.value.contains('\0')
+        || path.components().any(|c| {
+            matches!(
+                c,
+                Component::ParentDir | Component::Prefix(_) | Component::RootDir
+            )
+        });
+    if escapes {
+        out.push(
+            Diagnostic::new(
+                Code::PathEscape,
+                p.span,
+                format!(
+                    "{what} `{}` is outside the description's directory",
+                    p.value.escape_debug()
+                ),
+            )
+            .label("absolute, or climbs out with `..`")
+            .help(
+                "use a relative path below the directory that holds the description, e.g. `./web`",
+            ),
+        );
+        return;
+    }
+    let full = base.join(path);
+    // A symlink that points outside is as much an escape as `..`.
+    let inside = match (full.canonicalize(), base.canonicalize()) {
+        (Ok(f), Ok(b)) => Some(f.starts_with(b)),
+        _ => None,
+    };
+    match (full.metadata(), inside) {
+        (_, Some(false)) => out.push(
+            Diagnostic::new(Code::PathEscape, p.span, format!("{what} `{}` leads outside the description's directory through a link", p.value))
+                .label("resolves outside")
+                .help("replace the symbolic link with the file itself"),
+        ),
+        (Ok(m), _) if m.is_dir() == dir => {}
+        (Ok(_), _) => out.push(
+            Diagnostic::new(Code::MissingFile, p.span, format!("{what} `{}` is a {}", p.value, if dir { "file, not a directory" } else { "directory, not a file" }))
+                .label("wrong kind of path")
+                .help(if dir { "point `build.context` at the directory holding the sources" } else { "point at the file to mount" }),
+        ),
+        (Err(_), _) => out.push(
+            Diagnostic::new(Code::MissingFile, p.span, format!("{what} `{}` does not exist", p.value))
+                .label("not found")
+                .help("paths are relative to the directory that holds the description; create it or fix the path"),
+        ),
+    }
+}
+
+fn inline_secrets(env: &IndexMap<String, EnvVar>, out: &mut Vec<Diagnostic>) {
+    for var in env.values() {
+        let upper = var.name.value.to_ascii_uppercase();
+        let secretish = ["PASSWORD", "PASSWD", "TOKEN", "SECRET", "KEY", "CREDENTIAL"]
+            .iter()
+            .any(|w| upper.contains(w));
+        if let (true, EnvValue::Plain(v)) = (secretish, &var.value)
+            && !v.value.is_empty()
+        {
+            out.push(
+                Diagnostic::new(Code::InlineSecret, v.span, format!("`{}` looks like a secret but its value is written inline", var.name.value))
+                    .label("committed in clear text")
+                    .also(var.name.span, "named like a secret")
+                    .help(format!("store it in a Kubernetes Secret and write `{}: {{ secret: <secret-name>/<key> }}`", var.name.value)),
+            );
+        }
+    }
+}
+
+fn overlays(desc: &Description, out: &mut Vec<Diagnostic>) {
+    for env in desc.environments.values() {
+        for ov in env.services.values() {
+            let Some(svc) = desc.services.get(&ov.name.value) else {
+                let mut d = Diagnostic::new(
+                    Code::UnknownEnvironment,
+                    ov.name.span,
+                    format!(
+                        "environment `{}` overrides unknown service `{}`",
+                        env.name.value, ov.name.value
+                    ),
+                )
+                .label("no such service");
+                d = match did_you_mean(&ov.name.value, desc.services.keys().map(String::as_str)) {
+                    Some(s) => d.help(format!("did you mean `{s}`?")),
+                    None => d.help("override only services defined under `services`"),
+                };
+                out.push(d);
+                continue;
+            };
+            for v in ov.versions.values() {
+                if !svc.versions.contains_key(&v.name.value) {
+                    let mut d = Diagnostic::new(
+                        Code::UnknownEnvironment,
+                        v.name.span,
+                        format!(
+                            "environment `{}` overrides unknown version `{}` of `{}`",
+                            env.name.value, v.name.value, svc.name.value
+                        ),
+                    )
+                    .label("no such version");
+                    d = match did_you_mean(&v.name.value, svc.versions.keys().map(String::as_str)) {
+                        Some(s) => d.help(format!("did you mean `{s}`?")),
+                        None => {
+                            d.help("override only versions listed under the service's `versions`")
+                        }
+                    };
+                    out.push(d);
+                }
+            }
+            if let Some(image) = &ov.image
+                && !svc.versions.is_empty()
+            {
+                out.push(
+                    Diagnostic::new(
+                        Code::ImageOrBuild,
+                        image.span,
+                        format!(
+                            "`{}` has versions, so an override sets each version's image",
+                            svc.name.value
+                        ),
+                    )
+                    .label("set on the service")
+                    .help("write the image under `versions: { <version>: { image: … } }`"),
+                );
+            }
+            if let Some(a) = &ov.autoscale
+                && a.min.value > a.max.value
+            {
+                out.push(
+                    Diagnostic::new(
+                        Code::AutoscaleRange,
+                        a.min.span,
+                        "`autoscale.min` is above `autoscale.max`",
+                    )
+                    .label("minimum")
+                    .also(a.max.span, "maximum")
+                    .help("make `min` at most `max`"),
+                );
+            }
+            inline_secrets(&ov.env, out);
+        }
+    }
+}

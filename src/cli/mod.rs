@@ -1,0 +1,87 @@
+//! The command line: thin commands that parse arguments, call the library
+//! and print. Exit status: 0 clean, 1 findings or changes, 2 usage or I/O.
+
+mod check;
+mod explain;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "meshc", version, about = "Compile an application description into Kubernetes, Istio and Dockerfiles", long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate descriptions and report every problem (exit 1 on findings).
+    Check(check::Args),
+    /// Explain a diagnostic code: what it checks, why, and examples.
+    Explain(explain::Args),
+    /// Print the JSON Schema of the description format.
+    Schema,
+}
+
+/// What a command ended with; `main` turns it into an exit status.
+pub enum Outcome {
+    /// Nothing to report.
+    Clean,
+    /// Findings (check) or differences (build --check, diff).
+    Findings,
+    /// The tool could not do its job (usage, I/O); the message is printed to stderr.
+    Failed(String),
+}
+
+impl Outcome {
+    pub fn exit_code(&self) -> ExitCode {
+        match self {
+            Outcome::Clean => ExitCode::SUCCESS,
+            Outcome::Findings => ExitCode::from(1),
+            Outcome::Failed(_) => ExitCode::from(2),
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> Outcome {
+    match cli.command {
+        Command::Check(args) => check::run(args),
+        Command::Explain(args) => explain::run(args),
+        Command::Schema => {
+            print!("{}", meshc::ast::schema_text());
+            Outcome::Clean
+        }
+    }
+}
+
+/// `--color` as users know it from cargo and ripgrep.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Color {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+impl Color {
+    pub fn enabled(self) -> bool {
+        use std::io::IsTerminal;
+        match self {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::io::stderr().is_terminal()
+            }
+        }
+    }
+}
+
+/// The default description in the current directory.
+pub fn default_input() -> Option<std::path::PathBuf> {
+    ["meshc.yaml", "meshc.yml", "meshc.kdl"]
+        .iter()
+        .map(std::path::PathBuf::from)
+        .find(|p| p.exists())
+}

@@ -1,0 +1,13 @@
+//! meshc: a declarative deployment compiler.
+//!
+//! The pipeline, stage by stage (see [`pipeline`]):
+//! `syntax` (text → document tree) → `ast::decode` (tree → AST with spans)
+//! → `check` (AST → diagnostics) → `lower` (AST → target-neutral model)
+//! → `emit` (model → artifacts) → `bundle` (artifacts → directory + lock).
+
+pub mod ast;
+pub mod check;
+pub mod diag;
+pub mod pipeline;
+pub mod source;
+pub mod syntax;

@@ -1,0 +1,137 @@
+//! The driver: each stage called in order, nothing else.
+
+use crate::ast::{self, Description};
+use crate::check;
+use crate::diag::{self, Code, Diagnostic};
+use crate::source::{SourceFile, Span};
+use crate::syntax;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A description read from disk. I/O failures (missing file, a directory,
+/// no permission) are errors of the tool, not findings: exit status 2.
+#[derive(Debug)]
+pub struct IoError {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+impl std::fmt::Display for IoError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cannot read `{}`: {}", self.path.display(), self.message)
+    }
+}
+
+/// Reads a description. Content problems (not UTF-8, NUL bytes, too large,
+/// empty) come back as a file with a diagnostic, so they render like any other.
+pub fn read(path: &Path) -> Result<(Arc<SourceFile>, Vec<Diagnostic>), IoError> {
+    let io = |e: std::io::Error| IoError {
+        path: path.to_path_buf(),
+        message: match e.kind() {
+            std::io::ErrorKind::NotFound => "no such file".into(),
+            std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+            std::io::ErrorKind::IsADirectory => "it is a directory, not a file".into(),
+            _ => e.to_string(),
+        },
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if meta.is_dir() {
+        return Err(IoError {
+            path: path.to_path_buf(),
+            message: "it is a directory, not a file".into(),
+        });
+    }
+    let name = display_name(path);
+    if meta.len() > syntax::MAX_INPUT_BYTES as u64 {
+        let file = SourceFile::new(name, String::new());
+        let d = Diagnostic::new(
+            Code::UnreadableInput,
+            Span::default(),
+            format!(
+                "the description is {} MB; meshc reads at most {} MB",
+                meta.len() / 1_000_000,
+                syntax::MAX_INPUT_BYTES / 1_000_000
+            ),
+        )
+        .help("split the application into several descriptions");
+        return Ok((file, vec![d]));
+    }
+    let bytes = std::fs::read(path).map_err(io)?;
+    Ok(from_bytes(name, bytes))
+}
+
+/// A path as users should see it in reports: relative, with `/`.
+fn display_name(path: &Path) -> String {
+    let s = path.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}
+
+/// Checks that the bytes are text meshc can read.
+pub fn from_bytes(name: String, bytes: Vec<u8>) -> (Arc<SourceFile>, Vec<Diagnostic>) {
+    match String::from_utf8(bytes) {
+        Ok(text) => {
+            let mut diags = Vec::new();
+            if let Some(at) = text.find('\0') {
+                diags.push(
+                    Diagnostic::new(
+                        Code::UnreadableInput,
+                        Span::new(at, at + 1),
+                        "the description contains a NUL byte",
+                    )
+                    .label("NUL byte")
+                    .help(
+                        "descriptions are text files; remove the NUL byte (is this a binary file?)",
+                    ),
+                );
+            } else if text.trim().is_empty()
+                || text.lines().all(|l| {
+                    let l = l.trim();
+                    l.is_empty() || l.starts_with('#') || l.starts_with("//")
+                })
+            {
+                diags.push(
+                    Diagnostic::new(Code::UnreadableInput, Span::new(0, text.len()), "the description is empty")
+                        .label("nothing here")
+                        .help("describe at least `app:` and one service; `meshc explain M005` shows a minimal description"),
+                );
+            }
+            (SourceFile::new(name, text), diags)
+        }
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let d = Diagnostic::new(
+                Code::UnreadableInput,
+                Span::new(at, at + 1),
+                format!("the description is not UTF-8 text (invalid byte at offset {at})"),
+            )
+            .label("not UTF-8")
+            .help("save the file as UTF-8; descriptions are text");
+            (SourceFile::new(name, text), vec![d])
+        }
+    }
+}
+
+/// Parse, decode and check one description: every diagnostic, sorted, and
+/// the AST when there was a document to decode.
+pub fn analyze(file: &SourceFile, base: &Path) -> (Option<Description>, Vec<Diagnostic>) {
+    let tree = match syntax::parse(file) {
+        Ok(tree) => tree,
+        Err(mut diags) => {
+            diag::sort(&mut diags);
+            return (None, diags);
+        }
+    };
+    let (desc, mut diags) = ast::decode::decode(&tree);
+    diags.extend(check::check(&desc, base));
+    diag::sort(&mut diags);
+    (Some(desc), diags)
+}
+
+/// The directory relative paths in a description are resolved against.
+pub fn base_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}

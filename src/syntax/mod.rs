@@ -1,0 +1,23 @@
+//! Front ends: text → spanned [`Node`] tree, for YAML and KDL alike.
+
+pub mod kdl;
+pub mod node;
+pub mod yaml;
+
+pub use node::{Key, Node, Value};
+
+use crate::diag::Diagnostic;
+use crate::source::{Format, SourceFile};
+
+/// The largest description meshc reads; larger input is refused before parsing.
+pub const MAX_INPUT_BYTES: usize = 64 * 1024 * 1024;
+/// Deepest nesting accepted; the format itself needs fewer than ten levels.
+pub const MAX_DEPTH: usize = 64;
+
+/// Parses a description into its document tree, or the syntax errors found.
+pub fn parse(file: &SourceFile) -> Result<Node, Vec<Diagnostic>> {
+    match file.format {
+        Format::Yaml => yaml::parse(&file.text).map_err(|d| vec![d]),
+        Format::Kdl => kdl::parse(&file.text),
+    }
+}
