@@ -6,8 +6,12 @@
 //! → `emit` (model → artifacts) → `bundle` (artifacts → directory + lock).
 
 pub mod ast;
+pub mod bundle;
 pub mod check;
 pub mod diag;
+pub mod emit;
+pub mod lower;
+pub mod model;
 pub mod pipeline;
 pub mod source;
 pub mod syntax;

@@ -1,8 +1,12 @@
 //! The driver: each stage called in order, nothing else.
 
 use crate::ast::{self, Description};
+use crate::bundle::Bundle;
 use crate::check;
 use crate::diag::{self, Code, Diagnostic};
+use crate::emit::{self, EmitError, Target, docker::Templates};
+use crate::lower::{self, LowerError};
+use crate::model::App;
 use crate::source::{SourceFile, Span};
 use crate::syntax;
 use std::path::{Path, PathBuf};
@@ -134,4 +138,83 @@ pub fn base_dir(path: &Path) -> PathBuf {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     }
+}
+
+/// What `build` and `diff` need besides the description.
+pub struct BuildOptions {
+    pub env: Option<String>,
+    pub targets: Vec<Target>,
+    pub templates: Templates,
+}
+
+/// Why a build produced no bundle.
+#[derive(Debug)]
+pub enum BuildError {
+    Io(IoError),
+    /// The description has errors; nothing is written.
+    Findings(Arc<SourceFile>, Vec<Diagnostic>),
+    /// Usage problems (`--env` naming no environment).
+    Usage(String),
+    Emit(EmitError),
+}
+
+/// A successful compilation: the bundle, and the warnings worth showing.
+pub struct Compiled {
+    pub file: Arc<SourceFile>,
+    pub app: App,
+    pub bundle: Bundle,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Read, check, lower, emit and index one description, all in memory.
+pub fn compile(path: &Path, opts: &BuildOptions) -> Result<Compiled, BuildError> {
+    let (file, early) = read(path).map_err(BuildError::Io)?;
+    if !early.is_empty() {
+        return Err(BuildError::Findings(file, early));
+    }
+    compile_source(file, &base_dir(path), opts)
+}
+
+/// [`compile`] for a description already in memory (`diff --base` reads it from git).
+pub fn compile_source(
+    file: Arc<SourceFile>,
+    base: &Path,
+    opts: &BuildOptions,
+) -> Result<Compiled, BuildError> {
+    let (desc, diags) = analyze(&file, base);
+    let desc = match desc {
+        Some(d) if !diags.iter().any(Diagnostic::is_error) => d,
+        _ => return Err(BuildError::Findings(file, diags)),
+    };
+    let read = |rel: &str| std::fs::read_to_string(base.join(rel)).map_err(|e| e.to_string());
+    let app = match lower::lower(&desc, opts.env.as_deref(), &read) {
+        Ok(app) => app,
+        Err(LowerError::UnknownEnvironment { name, known }) => {
+            return Err(BuildError::Usage(if known.is_empty() {
+                format!("no environment `{name}`: the description defines no `environments`")
+            } else {
+                format!(
+                    "no environment `{name}`; the description defines {}",
+                    known
+                        .iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }));
+        }
+        Err(LowerError::Diagnostics(mut d)) => {
+            d.extend(diags);
+            diag::sort(&mut d);
+            return Err(BuildError::Findings(file, d));
+        }
+    };
+    let artifacts = emit::emit(&app, &opts.targets, &opts.templates).map_err(BuildError::Emit)?;
+    let bundle = Bundle::new(artifacts, &file.text);
+    Ok(Compiled {
+        file,
+        app,
+        bundle,
+        warnings: diags,
+    })
 }

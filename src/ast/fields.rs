@@ -172,11 +172,13 @@ fn build(d: &mut Decoder, node: &Node) -> Option<Build> {
         .map(|n| d.strings(n, "`command`"))
         .unwrap_or_default();
     let base = o.get("base").and_then(|n| d.string(n, "`build.base`"));
+    let image = o.get("image").and_then(|n| d.string(n, "`build.image`"));
     Some(Build {
         runtime: runtime?,
         context: context?,
         command,
         base,
+        image,
         span: o.key("runtime").map_or(node.span, |k| k.span),
     })
 }

@@ -101,6 +101,7 @@ pub struct Build {
     pub context: Spanned<String>,
     pub command: Vec<Spanned<String>>,
     pub base: Option<Spanned<String>>,
+    pub image: Option<Spanned<String>>,
     pub span: Span,
 }
 

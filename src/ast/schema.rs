@@ -95,6 +95,11 @@ pub static BUILD: Object = Object {
             Ty::List(&Ty::Str),
         ),
         f("base", "Override the runtime's pinned base image.", Ty::Str),
+        f(
+            "image",
+            "Name and tag the built image is pushed as (default `<app>/<workload>:dev`).",
+            Ty::Str,
+        ),
     ],
 };
 

@@ -1,6 +1,7 @@
 //! The command line: thin commands that parse arguments, call the library
 //! and print. Exit status: 0 clean, 1 findings or changes, 2 usage or I/O.
 
+mod build;
 mod check;
 mod explain;
 
@@ -18,6 +19,8 @@ pub struct Cli {
 enum Command {
     /// Validate descriptions and report every problem (exit 1 on findings).
     Check(check::Args),
+    /// Compile a description into a bundle of Kubernetes, Istio and Docker files.
+    Build(build::Args),
     /// Explain a diagnostic code: what it checks, why, and examples.
     Explain(explain::Args),
     /// Print the JSON Schema of the description format.
@@ -47,6 +50,7 @@ impl Outcome {
 pub fn run(cli: Cli) -> Outcome {
     match cli.command {
         Command::Check(args) => check::run(args),
+        Command::Build(args) => build::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Schema => {
             print!("{}", meshc::ast::schema_text());
@@ -84,4 +88,41 @@ pub fn default_input() -> Option<std::path::PathBuf> {
         .iter()
         .map(std::path::PathBuf::from)
         .find(|p| p.exists())
+}
+
+/// The built-in templates, with the files of `--templates DIR` replacing them by relative path.
+pub fn load_templates(
+    dir: Option<&std::path::Path>,
+) -> Result<meshc::emit::docker::Templates, String> {
+    let mut templates = meshc::emit::docker::Templates::default();
+    let Some(dir) = dir else {
+        return Ok(templates);
+    };
+    let mut files = std::collections::BTreeMap::new();
+    read_tree(dir, dir, &mut files)
+        .map_err(|e| format!("cannot read templates from `{}`: {e}", dir.display()))?;
+    templates.files.extend(files);
+    Ok(templates)
+}
+
+fn read_tree(
+    root: &std::path::Path,
+    dir: &std::path::Path,
+    out: &mut std::collections::BTreeMap<String, String>,
+) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        if entry.file_type()?.is_dir() {
+            read_tree(root, &path, out)?;
+        } else {
+            let rel = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            out.insert(rel, std::fs::read_to_string(&path)?);
+        }
+    }
+    Ok(())
 }

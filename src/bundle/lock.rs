@@ -1,0 +1,78 @@
+//! `meshc.lock.json`: what a build wrote, for the next build, `--check` and
+//! `diff`. The only bundle file that names the meshc version.
+
+use super::sha256_hex;
+use crate::emit::Artifact;
+use serde::{Deserialize, Serialize};
+
+pub const LOCK_FILE: &str = "meshc.lock.json";
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Lock {
+    /// The meshc version that wrote the bundle.
+    pub meshc: String,
+    /// sha256 of the description's text.
+    pub input_sha256: String,
+    pub files: Vec<LockedFile>,
+    pub resources: Vec<LockedResource>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LockedFile {
+    pub path: String,
+    pub sha256: String,
+    pub size: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LockedResource {
+    pub api_version: String,
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub namespace: Option<String>,
+    pub name: String,
+    pub file: String,
+    /// sha256 of the object's canonical JSON (sorted keys).
+    pub sha256: String,
+}
+
+impl Lock {
+    pub fn index(artifacts: &[Artifact], input: &str) -> Lock {
+        let mut files = Vec::with_capacity(artifacts.len());
+        let mut resources = Vec::new();
+        for a in artifacts {
+            files.push(LockedFile {
+                path: a.path.clone(),
+                sha256: sha256_hex(&a.bytes),
+                size: a.bytes.len() as u64,
+            });
+            for r in &a.resources {
+                resources.push(LockedResource {
+                    api_version: r.api_version.clone(),
+                    kind: r.kind.clone(),
+                    namespace: r.namespace.clone(),
+                    name: r.name.clone(),
+                    file: a.path.clone(),
+                    sha256: sha256_hex(r.canonical.to_string().as_bytes()),
+                });
+            }
+        }
+        Lock {
+            meshc: env!("CARGO_PKG_VERSION").to_string(),
+            input_sha256: sha256_hex(input.as_bytes()),
+            files,
+            resources,
+        }
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut v = serde_json::to_vec_pretty(self).unwrap_or_default();
+        v.push(b'\n');
+        v
+    }
+
+    pub fn parse(bytes: &[u8]) -> Result<Lock, String> {
+        serde_json::from_slice(bytes).map_err(|e| e.to_string())
+    }
+}

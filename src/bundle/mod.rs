@@ -1,0 +1,55 @@
+//! Bundle: artifacts → a directory plus `meshc.lock.json`, the content-hash
+//! index `diff` reads. Writing is atomic (see [`write`]); [`compare`] is the
+//! read-only drift check behind `meshc build --check`.
+
+mod compare;
+mod lock;
+mod write;
+
+pub use compare::{Drift, compare};
+pub use lock::{LOCK_FILE, Lock, LockedFile, LockedResource};
+pub use write::{WriteError, WriteSummary, write};
+
+use crate::emit::Artifact;
+use sha2::{Digest, Sha256};
+
+/// Every file of one build, the lock file last.
+#[derive(Clone, Debug)]
+pub struct Bundle {
+    pub artifacts: Vec<Artifact>,
+    pub lock: Lock,
+}
+
+impl Bundle {
+    /// Indexes the artifacts; `input` is the description's text.
+    pub fn new(mut artifacts: Vec<Artifact>, input: &str) -> Bundle {
+        artifacts.sort_by(|a, b| a.path.cmp(&b.path));
+        let lock = Lock::index(&artifacts, input);
+        Bundle { artifacts, lock }
+    }
+
+    /// Every file with its bytes, the lock file included.
+    pub fn files(&self) -> impl Iterator<Item = (&str, std::borrow::Cow<'_, [u8]>)> {
+        self.artifacts
+            .iter()
+            .map(|a| {
+                (
+                    a.path.as_str(),
+                    std::borrow::Cow::Borrowed(a.bytes.as_slice()),
+                )
+            })
+            .chain(std::iter::once((
+                LOCK_FILE,
+                std::borrow::Cow::Owned(self.lock.to_bytes()),
+            )))
+    }
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut s = String::with_capacity(64);
+    for b in digest {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}

@@ -1,0 +1,153 @@
+//! `meshc build [FILE] -o OUT`
+
+use super::{Color, Outcome};
+use meshc::bundle::{self, Bundle};
+use meshc::diag::render::{self, FileReport, HumanOptions, OutputFormat};
+use meshc::emit::Target;
+use meshc::pipeline::{self, BuildError, BuildOptions};
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The description (default: meshc.yaml or meshc.kdl here).
+    file: Option<PathBuf>,
+    /// Output directory.
+    #[arg(short, long, default_value = "out")]
+    out: PathBuf,
+    /// Environment overlay to apply (from `environments:`).
+    #[arg(long)]
+    env: Option<String>,
+    /// Targets to emit, comma-separated.
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = Target::ALL)]
+    target: Vec<Target>,
+    /// Directory whose templates replace the built-in ones by name (e.g. `docker/python.Dockerfile.hbs`).
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
+    /// Write nothing: compare with OUT and exit 1 if it is out of date.
+    #[arg(long)]
+    check: bool,
+    /// Write into a non-empty directory that meshc did not create (its files are kept).
+    #[arg(long)]
+    force: bool,
+    /// Print nothing on success.
+    #[arg(short, long)]
+    quiet: bool,
+    /// Colour in diagnostics (honours NO_COLOR).
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+}
+
+pub fn run(args: Args) -> Outcome {
+    let Some(file) = args.file.clone().or_else(super::default_input) else {
+        return Outcome::Failed(
+            "no meshc.yaml or meshc.kdl in this directory; name the description to build".into(),
+        );
+    };
+    let templates = match super::load_templates(args.templates.as_deref()) {
+        Ok(t) => t,
+        Err(e) => return Outcome::Failed(e),
+    };
+    let opts = BuildOptions {
+        env: args.env.clone(),
+        targets: args.target.clone(),
+        templates,
+    };
+    let compiled = match pipeline::compile(&file, &opts) {
+        Ok(c) => c,
+        Err(e) => return failed(e, args.color),
+    };
+    if !compiled.warnings.is_empty() {
+        print_diagnostics(
+            FileReport {
+                file: compiled.file.clone(),
+                diagnostics: compiled.warnings.clone(),
+            },
+            args.color,
+        );
+    }
+    if args.check {
+        let drift = bundle::compare(&args.out, &compiled.bundle);
+        if drift.is_empty() {
+            if !args.quiet {
+                println!("{} is up to date", args.out.display());
+            }
+            return Outcome::Clean;
+        }
+        for (label, files) in [
+            ("missing", &drift.missing),
+            ("stale", &drift.stale),
+            ("extra", &drift.extra),
+        ] {
+            for f in files {
+                println!("{label:>7}  {}", args.out.join(f).display());
+            }
+        }
+        println!(
+            "{} is out of date ({} missing, {} stale, {} extra): run `meshc build` and commit the result",
+            args.out.display(),
+            drift.missing.len(),
+            drift.stale.len(),
+            drift.extra.len()
+        );
+        return Outcome::Findings;
+    }
+    match bundle::write(&args.out, &compiled.bundle, args.force) {
+        Ok(summary) => {
+            if !args.quiet {
+                print_summary(&compiled.bundle, &args.target);
+                if summary.removed > 0 {
+                    println!(
+                        "removed {} file(s) the previous build wrote",
+                        summary.removed
+                    );
+                }
+            }
+            Outcome::Clean
+        }
+        Err(e) => Outcome::Failed(e.to_string()),
+    }
+}
+
+fn print_summary(bundle: &Bundle, targets: &[Target]) {
+    for t in Target::ALL.iter().filter(|t| targets.contains(t)) {
+        let prefix = format!("{}/", t.as_str());
+        let files: Vec<_> = bundle
+            .artifacts
+            .iter()
+            .filter(|a| a.path.starts_with(&prefix))
+            .collect();
+        let resources: usize = files.iter().map(|a| a.resources.len()).sum();
+        if *t == Target::Docker {
+            println!("{:<11} {} files", t.as_str(), files.len());
+        } else {
+            println!(
+                "{:<11} {} resources in {} files",
+                t.as_str(),
+                resources,
+                files.len()
+            );
+        }
+    }
+}
+
+pub fn print_diagnostics(report: FileReport, color: Color) {
+    let human = HumanOptions {
+        color: color.enabled(),
+        width: 100,
+    };
+    eprint!("{}", render::render(OutputFormat::Human, &[report], &human));
+}
+
+/// Maps a failed compilation to the exit status and output users expect.
+pub fn failed(e: BuildError, color: Color) -> Outcome {
+    match e {
+        BuildError::Io(e) => Outcome::Failed(e.to_string()),
+        BuildError::Usage(m) => Outcome::Failed(m),
+        BuildError::Emit(e) => Outcome::Failed(e.to_string()),
+        BuildError::Findings(file, diagnostics) => {
+            print_diagnostics(FileReport { file, diagnostics }, color);
+            eprintln!("error: the description has errors; nothing was written");
+            Outcome::Findings
+        }
+    }
+}

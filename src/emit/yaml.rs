@@ -1,0 +1,63 @@
+//! YAML output through serde-saphyr: strings that a YAML 1.1 reader would
+//! take for booleans, numbers or null (`yes`, `on`, `NO`, `1.10`, `0777`,
+//! `~`) are quoted, so kubectl reads back exactly the string meshc wrote.
+
+use serde::Serialize;
+
+pub fn to_string<T: Serialize>(value: &T) -> String {
+    // Serializing plain data structs cannot fail; an empty document would be
+    // caught by the bundle's self-check.
+    serde_saphyr::to_string(value).unwrap_or_default()
+}
+
+/// JSON with every object's keys sorted: the canonical form of a resource.
+pub fn canonical<T: Serialize>(value: &T) -> serde_json::Value {
+    sort(serde_json::to_value(value).unwrap_or_default())
+}
+
+pub fn sort(v: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::Object(map) => {
+            let mut entries: Vec<(String, Value)> = map.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(entries.into_iter().map(|(k, v)| (k, sort(v))).collect())
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(sort).collect()),
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn yaml_1_1_lookalikes_are_quoted() {
+        let risky = [
+            "yes",
+            "no",
+            "on",
+            "off",
+            "y",
+            "NO",
+            "1.10",
+            "0777",
+            "2024-01-01",
+            "~",
+            "null",
+            "",
+        ];
+        let map: BTreeMap<&str, &str> = risky.iter().map(|s| (*s, *s)).collect();
+        let text = to_string(&map);
+        for s in risky {
+            let quoted_single = format!("'{s}'");
+            let quoted_double = format!("\"{s}\"");
+            assert!(
+                text.contains(&quoted_single) || text.contains(&quoted_double),
+                "`{s}` is not quoted in:\n{text}"
+            );
+        }
+    }
+}

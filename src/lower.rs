@@ -1,0 +1,453 @@
+//! Lower: checked AST (+ an environment overlay) → the target-neutral model.
+//!
+//! Applies defaults, merges the overlay, resolves every reference (calls to
+//! service ids, health checks to ports) and reads config files through the
+//! caller's reader, so the model is complete and emitters cannot fail.
+//! Runs only on a description `check` found no errors in.
+
+use crate::ast::{self, Description, Spanned};
+use crate::diag::{Code, Diagnostic};
+use crate::model::{self, App, Mesh};
+use indexmap::IndexMap;
+
+const DEFAULT_CPU: &str = "100m";
+const DEFAULT_MEMORY: &str = "128Mi";
+const DEFAULT_CPU_LIMIT: &str = "500m";
+const DEFAULT_MEMORY_LIMIT: &str = "256Mi";
+const DEFAULT_CPU_PERCENT: u32 = 80;
+const DEFAULT_TRUST_DOMAIN: &str = "cluster.local";
+
+/// Reads a config file by its description-relative path.
+pub type ReadFile<'a> = dyn Fn(&str) -> Result<String, String> + 'a;
+
+/// Why lowering could not finish.
+#[derive(Debug)]
+pub enum LowerError {
+    /// `--env NAME` names no environment; carries the names that exist.
+    UnknownEnvironment { name: String, known: Vec<String> },
+    /// Problems found while resolving (unreadable config files).
+    Diagnostics(Vec<Diagnostic>),
+}
+
+pub fn lower(desc: &Description, env: Option<&str>, read: &ReadFile) -> Result<App, LowerError> {
+    let overlay = match env {
+        None => None,
+        Some(name) => {
+            Some(
+                desc.environments
+                    .get(name)
+                    .ok_or_else(|| LowerError::UnknownEnvironment {
+                        name: name.to_string(),
+                        known: desc.environments.keys().cloned().collect(),
+                    })?,
+            )
+        }
+    };
+    let app_name = desc
+        .app
+        .as_ref()
+        .map_or_else(String::new, |a| a.value.clone());
+    let mut app = App {
+        namespace: desc
+            .namespace
+            .as_ref()
+            .map_or_else(|| app_name.clone(), |n| n.value.clone()),
+        name: app_name,
+        mesh: match desc.mesh.as_ref().map(|m| m.value) {
+            Some(ast::Mesh::None) => Mesh::None,
+            _ => Mesh::Istio,
+        },
+        trust_domain: desc
+            .trust_domain
+            .as_ref()
+            .map_or_else(|| DEFAULT_TRUST_DOMAIN.to_string(), |t| t.value.clone()),
+        services: Vec::with_capacity(desc.services.len()),
+    };
+    let mut diags = Vec::new();
+    for svc in desc.services.values() {
+        let ov = overlay.and_then(|e| e.services.get(&svc.name.value));
+        app.services
+            .push(service(&app, desc, svc, ov, read, &mut diags));
+    }
+    resolve_calls(desc, &mut app);
+    if diags.is_empty() {
+        Ok(app)
+    } else {
+        Err(LowerError::Diagnostics(diags))
+    }
+}
+
+fn service(
+    app: &App,
+    desc: &Description,
+    svc: &ast::Service,
+    ov: Option<&ast::ServiceOverride>,
+    read: &ReadFile,
+    diags: &mut Vec<Diagnostic>,
+) -> model::Service {
+    let ports: Vec<model::Port> = svc
+        .ports
+        .values()
+        .map(|p| model::Port {
+            name: p.name.value.clone(),
+            number: p.number.value,
+            protocol: p.protocol,
+        })
+        .collect();
+    let port = |name: &str| ports.iter().find(|p| p.name == name).cloned();
+    let health = svc.health.as_ref().and_then(|h| match h {
+        ast::Health::Http { path, port: p } => {
+            let port = match p {
+                Some(p) => port(&p.value),
+                None => ports.first().cloned(),
+            }?;
+            Some(model::Probe::Http {
+                path: path.value.clone(),
+                port,
+            })
+        }
+        ast::Health::Tcp { port: p } => port(&p.value).map(|port| model::Probe::Tcp { port }),
+        ast::Health::Grpc { port: p } => port(&p.value).map(|port| model::Probe::Grpc { port }),
+    });
+    let ingress = svc.ingress.as_ref().and_then(|i| {
+        let port = ports
+            .iter()
+            .find(|p| p.protocol.is_http())
+            .or(ports.first())?
+            .clone();
+        Some(model::Ingress {
+            host: ov
+                .and_then(|o| o.ingress_host.as_ref())
+                .map_or_else(|| i.host.value.clone(), |h| h.value.clone()),
+            paths: if i.paths.is_empty() {
+                vec!["/".to_string()]
+            } else {
+                i.paths.iter().map(|p| p.value.clone()).collect()
+            },
+            tls_secret: i.tls_secret.as_ref().map(|s| s.value.clone()),
+            port,
+        })
+    });
+    let config = svc
+        .config
+        .values()
+        .filter_map(|f| match read(&f.path.value) {
+            Ok(data) => Some(model::ConfigFile {
+                name: f.name.value.clone(),
+                data,
+            }),
+            Err(e) => {
+                diags.push(
+                    Diagnostic::new(
+                        Code::MissingFile,
+                        f.path.span,
+                        format!("cannot read config file `{}`: {e}", f.path.value),
+                    )
+                    .label("unreadable")
+                    .help("config files are mounted from a ConfigMap and must be UTF-8 text"),
+                );
+                None
+            }
+        })
+        .collect();
+    let autoscale = ov
+        .and_then(|o| o.autoscale.as_ref())
+        .or(svc.autoscale.as_ref())
+        .map(|a| model::Autoscale {
+            min: a.min.value,
+            max: a.max.value,
+            cpu_percent: a
+                .cpu_percent
+                .as_ref()
+                .map_or(DEFAULT_CPU_PERCENT, |c| c.value),
+        });
+    let service_replicas = ov
+        .and_then(|o| o.replicas.as_ref())
+        .or(svc.replicas.as_ref())
+        .or(desc.defaults.replicas.as_ref())
+        .map_or(1, |r| r.value);
+    let env = merge_env(&svc.env, ov.map(|o| &o.env));
+    let workloads = if svc.versions.is_empty() {
+        let image_override = ov.and_then(|o| o.image.as_ref());
+        vec![workload(
+            app,
+            svc,
+            None,
+            svc.source.as_ref(),
+            image_override,
+            service_replicas,
+            env.clone(),
+        )]
+    } else {
+        svc.versions
+            .values()
+            .map(|v| {
+                let vo = ov.and_then(|o| o.versions.get(&v.name.value));
+                let replicas = vo
+                    .and_then(|o| o.replicas.as_ref())
+                    .or(v.replicas.as_ref())
+                    .map_or(service_replicas, |r| r.value);
+                let mut env = env.clone();
+                env.extend(merge_env(&v.env, None));
+                workload(
+                    app,
+                    svc,
+                    Some(v),
+                    v.source.as_ref(),
+                    vo.and_then(|o| o.image.as_ref()),
+                    replicas,
+                    env,
+                )
+            })
+            .collect()
+    };
+    let traffic = merge_traffic(svc.traffic.as_ref(), ov.and_then(|o| o.traffic.as_ref()));
+    model::Service {
+        name: svc.name.value.clone(),
+        span: svc.name.span,
+        ports,
+        versioned: !svc.versions.is_empty(),
+        workloads,
+        calls: Vec::new(),
+        callers: Vec::new(),
+        health,
+        ingress,
+        config,
+        autoscale,
+        resources: resources(desc, svc, ov),
+        traffic,
+        opt_outs: svc
+            .opt_outs
+            .iter()
+            .map(|o| model::OptOut {
+                check: o.check.value.clone(),
+                reason: o.reason.value.clone(),
+            })
+            .collect(),
+    }
+}
+
+fn workload(
+    app: &App,
+    svc: &ast::Service,
+    version: Option<&ast::Version>,
+    source: Option<&ast::Source>,
+    image_override: Option<&Spanned<String>>,
+    replicas: u32,
+    env: Vec<model::EnvVar>,
+) -> model::Workload {
+    let name = match version {
+        Some(v) => format!("{}-{}", svc.name.value, v.name.value),
+        None => svc.name.value.clone(),
+    };
+    let (image, build) = match source {
+        Some(ast::Source::Build(b)) => (
+            b.image
+                .as_ref()
+                .map_or_else(|| format!("{}/{}:dev", app.name, name), |i| i.value.clone()),
+            Some(model::Build {
+                runtime: b.runtime.value,
+                context: normalize_path(&b.context.value),
+                command: b.command.iter().map(|c| c.value.clone()).collect(),
+                base: b.base.as_ref().map(|s| s.value.clone()),
+            }),
+        ),
+        Some(ast::Source::Image(i)) => (i.value.clone(), None),
+        None => (String::new(), None),
+    };
+    model::Workload {
+        image: image_override.map_or(image, |i| i.value.clone()),
+        name,
+        version: version.map(|v| v.name.value.clone()),
+        build,
+        replicas,
+        env,
+    }
+}
+
+/// `./web/` → `web`; `.` → `.`. `check` has already refused `..` and absolute paths.
+fn normalize_path(p: &str) -> String {
+    let parts: Vec<&str> = p
+        .split(['/', '\\'])
+        .filter(|s| !s.is_empty() && *s != ".")
+        .collect();
+    if parts.is_empty() {
+        ".".into()
+    } else {
+        parts.join("/")
+    }
+}
+
+fn merge_env(
+    base: &IndexMap<String, ast::EnvVar>,
+    overlay: Option<&IndexMap<String, ast::EnvVar>>,
+) -> Vec<model::EnvVar> {
+    let mut merged: IndexMap<&str, &ast::EnvVar> =
+        base.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    if let Some(o) = overlay {
+        for (k, v) in o {
+            merged.insert(k.as_str(), v);
+        }
+    }
+    merged
+        .values()
+        .map(|v| model::EnvVar {
+            name: v.name.value.clone(),
+            value: match &v.value {
+                ast::EnvValue::Plain(s) => model::EnvValue::Plain(s.value.clone()),
+                ast::EnvValue::Secret { name, key, .. } => model::EnvValue::Secret {
+                    name: name.value.clone(),
+                    key: key.clone(),
+                },
+            },
+        })
+        .collect()
+}
+
+fn resources(
+    desc: &Description,
+    svc: &ast::Service,
+    ov: Option<&ast::ServiceOverride>,
+) -> model::Resources {
+    let layers = [
+        ov.map(|o| &o.resources),
+        Some(&svc.resources),
+        Some(&desc.defaults.resources),
+    ];
+    let pick = |get: fn(&ast::Resources) -> &Option<Spanned<String>>, default: &str| {
+        layers
+            .iter()
+            .flatten()
+            .find_map(|r| get(r).as_ref().map(|s| s.value.clone()))
+            .unwrap_or_else(|| default.to_string())
+    };
+    model::Resources {
+        cpu: pick(|r| &r.cpu, DEFAULT_CPU),
+        memory: pick(|r| &r.memory, DEFAULT_MEMORY),
+        cpu_limit: pick(|r| &r.cpu_limit, DEFAULT_CPU_LIMIT),
+        memory_limit: pick(|r| &r.memory_limit, DEFAULT_MEMORY_LIMIT),
+    }
+}
+
+/// The overlay's traffic settings replace the service's field by field.
+fn merge_traffic(base: Option<&ast::Traffic>, ov: Option<&ast::Traffic>) -> Option<model::Traffic> {
+    if base.is_none() && ov.is_none() {
+        return None;
+    }
+    let empty = ast::Traffic::default();
+    let b = base.unwrap_or(&empty);
+    let o = ov.unwrap_or(&empty);
+    let split = if o.split_span.is_some() {
+        &o.split
+    } else {
+        &b.split
+    };
+    let routes = if o.routes.is_empty() {
+        &b.routes
+    } else {
+        &o.routes
+    };
+    Some(model::Traffic {
+        routes: routes
+            .iter()
+            .map(|r| model::Route {
+                matches: r.matches.as_ref().map(lower_match).unwrap_or_default(),
+                to: r.to.value.clone(),
+            })
+            .collect(),
+        split: split
+            .iter()
+            .map(|e| {
+                (
+                    e.version.value.clone(),
+                    u32::try_from(e.weight.value).unwrap_or(0),
+                )
+            })
+            .collect(),
+        timeout: o.timeout.as_ref().or(b.timeout.as_ref()).map(|t| t.value),
+        retries: o
+            .retries
+            .as_ref()
+            .or(b.retries.as_ref())
+            .map(|r| model::Retries {
+                attempts: r.attempts.value,
+                per_try_timeout: r.per_try_timeout.as_ref().map(|p| p.value),
+                on: r.on.iter().map(|s| s.value.clone()).collect(),
+            }),
+        circuit_breaker: o
+            .circuit_breaker
+            .as_ref()
+            .or(b.circuit_breaker.as_ref())
+            .map(|c| model::CircuitBreaker {
+                consecutive_errors: c.consecutive_errors.as_ref().map_or(5, |v| v.value),
+                interval: c.interval.as_ref().map_or(10_000, |v| v.value),
+                ejection_time: c.ejection_time.as_ref().map_or(30_000, |v| v.value),
+                max_ejection_percent: c.max_ejection_percent.as_ref().map_or(10, |v| v.value),
+            }),
+        connection_pool: o
+            .connection_pool
+            .as_ref()
+            .or(b.connection_pool.as_ref())
+            .map(|c| model::ConnectionPool {
+                max_connections: c.max_connections.as_ref().map(|v| v.value),
+                max_pending_requests: c.max_pending_requests.as_ref().map(|v| v.value),
+                max_requests_per_connection: c
+                    .max_requests_per_connection
+                    .as_ref()
+                    .map(|v| v.value),
+                connect_timeout: c.connect_timeout.as_ref().map(|v| v.value),
+            }),
+        mirror: o
+            .mirror
+            .as_ref()
+            .or(b.mirror.as_ref())
+            .map(|m| model::Mirror {
+                to: m.to.value.clone(),
+                percent: m.percent.value,
+            }),
+        fault: o.fault.as_ref().or(b.fault.as_ref()).map(|f| model::Fault {
+            delay: f.delay.as_ref().map(|(d, p)| (d.value, p.value)),
+            abort: f.abort.as_ref().map(|(s, p)| (s.value, p.value)),
+            matches: f.matches.as_ref().map(lower_match).unwrap_or_default(),
+        }),
+    })
+}
+
+fn lower_match(m: &ast::Match) -> model::Match {
+    let sm = |s: &ast::StringMatch| match s {
+        ast::StringMatch::Exact(v) => model::StringMatch::Exact(v.value.clone()),
+        ast::StringMatch::Prefix(v) => model::StringMatch::Prefix(v.value.clone()),
+        ast::StringMatch::Regex(v) => model::StringMatch::Regex(v.value.clone()),
+    };
+    model::Match {
+        headers: m
+            .headers
+            .iter()
+            .map(|(k, v)| (k.value.clone(), sm(v)))
+            .collect(),
+        uri: m.uri.as_ref().map(sm),
+        method: m.method.as_ref().map(|s| s.value.clone()),
+    }
+}
+
+/// Fills `calls` and `callers` with service ids.
+fn resolve_calls(desc: &Description, app: &mut App) {
+    for (i, svc) in desc.services.values().enumerate() {
+        let mut calls: Vec<usize> = Vec::new();
+        let all = svc
+            .calls
+            .iter()
+            .chain(svc.versions.values().flat_map(|v| v.calls.iter()));
+        for call in all {
+            if let Some(j) = desc.services.get_index_of(&call.service.value)
+                && !calls.contains(&j)
+            {
+                calls.push(j);
+            }
+        }
+        for &j in &calls {
+            app.services[j].callers.push(i);
+        }
+        app.services[i].calls = calls;
+    }
+}

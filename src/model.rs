@@ -1,0 +1,239 @@
+//! The target-neutral model: what `lower` produces and every emitter reads.
+//!
+//! Defaults are applied, the environment overlay is merged, every reference
+//! is resolved (calls to service indices, health checks to port numbers,
+//! config files to their contents), so emitters never look anything up in
+//! the AST and never fail. Spans are kept where `diff` or a later diagnostic
+//! may want to point back at the description.
+
+use crate::ast::{Millis, Protocol, Runtime};
+use crate::source::Span;
+
+#[derive(Clone, Debug)]
+pub struct App {
+    pub name: String,
+    pub namespace: String,
+    pub mesh: Mesh,
+    pub trust_domain: String,
+    /// In declaration order; `ServiceId` indexes this.
+    pub services: Vec<Service>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mesh {
+    Istio,
+    None,
+}
+
+/// Index of a service in [`App::services`].
+pub type ServiceId = usize;
+
+#[derive(Clone, Debug)]
+pub struct Service {
+    pub name: String,
+    pub span: Span,
+    pub ports: Vec<Port>,
+    /// One per version, or exactly one unversioned workload.
+    pub workloads: Vec<Workload>,
+    /// Whether the service declares `versions` (workloads carry a version label).
+    pub versioned: bool,
+    /// Services this one calls (any version), deduplicated, in first-call order.
+    pub calls: Vec<ServiceId>,
+    /// Services that call this one, in service order.
+    pub callers: Vec<ServiceId>,
+    pub health: Option<Probe>,
+    pub ingress: Option<Ingress>,
+    /// Files mounted read-only under [`CONFIG_DIR`], in declaration order.
+    pub config: Vec<ConfigFile>,
+    pub autoscale: Option<Autoscale>,
+    pub resources: Resources,
+    /// Present when the description sets any traffic policy.
+    pub traffic: Option<Traffic>,
+    /// Reasoned checkov exceptions, applied to every resource of the service.
+    pub opt_outs: Vec<OptOut>,
+}
+
+/// Where config files are mounted in the container.
+pub const CONFIG_DIR: &str = "/etc/meshc/config";
+/// The fixed non-root user every container runs as.
+pub const RUN_AS_USER: u32 = 10001;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Port {
+    pub name: String,
+    pub number: u16,
+    pub protocol: Protocol,
+}
+
+#[derive(Clone, Debug)]
+pub struct Workload {
+    /// `<service>-<version>`, or `<service>` when unversioned.
+    pub name: String,
+    pub version: Option<String>,
+    pub image: String,
+    /// Set when the image is built from source by a generated Dockerfile.
+    pub build: Option<Build>,
+    pub replicas: u32,
+    /// Service env first, then the version's additions, overlay applied.
+    pub env: Vec<EnvVar>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Build {
+    pub runtime: Runtime,
+    /// Relative to the description's directory, `/`-separated, no `..`.
+    pub context: String,
+    pub command: Vec<String>,
+    /// The user's replacement for the runtime stage's base image; `None`
+    /// keeps the version pinned in the runtime's Dockerfile template.
+    pub base: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct EnvVar {
+    pub name: String,
+    pub value: EnvValue,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum EnvValue {
+    Plain(String),
+    Secret { name: String, key: String },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Probe {
+    Http { path: String, port: Port },
+    Tcp { port: Port },
+    Grpc { port: Port },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ingress {
+    pub host: String,
+    pub paths: Vec<String>,
+    pub tls_secret: Option<String>,
+    /// The port traffic from outside is sent to (the service's first HTTP port).
+    pub port: Port,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConfigFile {
+    pub name: String,
+    pub data: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Autoscale {
+    pub min: u32,
+    pub max: u32,
+    pub cpu_percent: u32,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Resources {
+    pub cpu: String,
+    pub memory: String,
+    pub cpu_limit: String,
+    pub memory_limit: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Traffic {
+    /// Header/URI routes, tried in order before the split.
+    pub routes: Vec<Route>,
+    /// Version → percentage, adding up to 100; empty means "every version"
+    /// (plain Service load balancing).
+    pub split: Vec<(String, u32)>,
+    pub timeout: Option<Millis>,
+    pub retries: Option<Retries>,
+    pub circuit_breaker: Option<CircuitBreaker>,
+    pub connection_pool: Option<ConnectionPool>,
+    pub mirror: Option<Mirror>,
+    pub fault: Option<Fault>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Route {
+    pub matches: Match,
+    pub to: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Match {
+    pub headers: Vec<(String, StringMatch)>,
+    pub uri: Option<StringMatch>,
+    pub method: Option<String>,
+}
+
+impl Match {
+    pub fn is_empty(&self) -> bool {
+        self.headers.is_empty() && self.uri.is_none() && self.method.is_none()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum StringMatch {
+    Exact(String),
+    Prefix(String),
+    Regex(String),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Retries {
+    /// 0 disables retries, Istio's implicit ones included.
+    pub attempts: u32,
+    pub per_try_timeout: Option<Millis>,
+    pub on: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct CircuitBreaker {
+    pub consecutive_errors: u32,
+    pub interval: Millis,
+    pub ejection_time: Millis,
+    pub max_ejection_percent: u32,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConnectionPool {
+    pub max_connections: Option<u32>,
+    pub max_pending_requests: Option<u32>,
+    pub max_requests_per_connection: Option<u32>,
+    pub connect_timeout: Option<Millis>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mirror {
+    pub to: String,
+    pub percent: u32,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fault {
+    pub delay: Option<(Millis, u32)>,
+    pub abort: Option<(u16, u32)>,
+    pub matches: Match,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct OptOut {
+    pub check: String,
+    pub reason: String,
+}
+
+impl App {
+    /// Fully qualified host of a service, as mesh routing rules must name it.
+    pub fn host(&self, svc: &Service) -> String {
+        format!("{}.{}.svc.cluster.local", svc.name, self.namespace)
+    }
+
+    /// A workload identity in SPIFFE form without the scheme, as Istio's
+    /// `source.principals` wants it.
+    pub fn principal(&self, svc: &Service) -> String {
+        format!(
+            "{}/ns/{}/sa/{}",
+            self.trust_domain, self.namespace, svc.name
+        )
+    }
+}
