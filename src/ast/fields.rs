@@ -74,6 +74,7 @@ fn service(d: &mut Decoder, name: Name, node: &Node) -> Service {
     let mut svc = Service {
         name,
         source: None,
+        source_span: None,
         replicas: None,
         resources: Resources::default(),
         ports: IndexMap::new(),
@@ -91,6 +92,7 @@ fn service(d: &mut Decoder, name: Name, node: &Node) -> Service {
         return svc;
     };
     svc.source = source(d, &o);
+    svc.source_span = source_span(&o);
     svc.replicas = replicas(d, &o);
     svc.resources = resources(d, o.get("resources"));
     if let Some(n) = o.get("ports") {
@@ -137,6 +139,10 @@ fn service(d: &mut Decoder, name: Name, node: &Node) -> Service {
         }
     }
     svc
+}
+
+fn source_span(o: &Obj) -> Option<crate::source::Span> {
+    o.key("image").or(o.key("build")).map(|k| k.span)
 }
 
 /// `image` or `build`; having both or neither is `check`'s to report.
@@ -379,12 +385,14 @@ fn version(d: &mut Decoder, name: Name, node: &Node) -> Version {
         span: name.span,
         name,
         source: None,
+        source_span: None,
         calls: Vec::new(),
         env: IndexMap::new(),
         replicas: None,
     };
     if let Some(o) = d.object(node, &dec::VERSION) {
         v.source = source(d, &o);
+        v.source_span = source_span(&o);
         v.calls = o.get("calls").map(|n| calls(d, n)).unwrap_or_default();
         v.env = o.get("env").map(|n| env(d, n)).unwrap_or_default();
         v.replicas = replicas(d, &o);

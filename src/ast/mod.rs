@@ -74,6 +74,8 @@ pub struct Resources {
 pub struct Service {
     pub name: Name,
     pub source: Option<Source>,
+    /// Where `image` or `build` was written, even when its value was invalid.
+    pub source_span: Option<Span>,
     pub replicas: Option<Spanned<u32>>,
     pub resources: Resources,
     pub ports: IndexMap<String, Port>,
@@ -236,6 +238,7 @@ pub struct ConfigFile {
 pub struct Version {
     pub name: Name,
     pub source: Option<Source>,
+    pub source_span: Option<Span>,
     pub calls: Vec<Call>,
     pub env: IndexMap<String, EnvVar>,
     pub replicas: Option<Spanned<u32>>,

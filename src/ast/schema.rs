@@ -39,6 +39,15 @@ impl Object {
         self.fields.iter().find(|f| f.name == name)
     }
 
+    /// How messages name this object: the root is "the description", others `name`.
+    pub fn what(&self) -> String {
+        if std::ptr::eq(self, &DESCRIPTION) {
+            "the description".to_string()
+        } else {
+            format!("`{}`", self.name)
+        }
+    }
+
     pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
         self.fields.iter().map(|f| f.name)
     }

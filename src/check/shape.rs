@@ -37,7 +37,7 @@ pub fn check(desc: &Description, base: &Path, out: &mut Vec<Diagnostic>) {
 
 fn sources(svc: &Service, out: &mut Vec<Diagnostic>) {
     if svc.versions.is_empty() {
-        if svc.source.is_none() {
+        if svc.source_span.is_none() {
             out.push(
                 Diagnostic::new(Code::ImageOrBuild, svc.name.span, format!("service `{}` has neither `image` nor `build`", svc.name.value))
                     .label("nothing to deploy")
@@ -46,11 +46,7 @@ fn sources(svc: &Service, out: &mut Vec<Diagnostic>) {
         }
         return;
     }
-    if let Some(source) = &svc.source {
-        let span = match source {
-            Source::Image(i) => i.span,
-            Source::Build(b) => b.span,
-        };
+    if let Some(span) = svc.source_span {
         out.push(
             Diagnostic::new(
                 Code::ImageOrBuild,
@@ -65,7 +61,7 @@ fn sources(svc: &Service, out: &mut Vec<Diagnostic>) {
         );
     }
     for v in svc.versions.values() {
-        if v.source.is_none() {
+        if v.source_span.is_none() {
             out.push(
                 Diagnostic::new(
                     Code::ImageOrBuild,

@@ -33,12 +33,33 @@ pub fn parse(text: &str) -> Result<Node, Diagnostic> {
 fn syntax_error(text: &str, e: &serde_saphyr::Error) -> Diagnostic {
     let at = e
         .location()
-        .map(|l| span(&l))
+        .map(|l| match l.span().byte_offset() {
+            Some(_) if l.span().byte_offset() != Some(0) || l.line() <= 1 => span(&l),
+            _ => offset_of(text, l.line(), l.column()),
+        })
         .unwrap_or_else(|| Span::new(text.len(), text.len()));
     let message = first_line(&e.without_snippet().to_string());
     Diagnostic::new(Code::Syntax, at, format!("invalid YAML: {message}"))
         .label("here")
         .help("fix the YAML syntax at this point; `meshc explain M001` shows a valid description")
+}
+
+/// The byte span of one character at a 1-based line and column.
+fn offset_of(text: &str, line: u64, column: u64) -> Span {
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1) as usize)
+        .map(str::len)
+        .sum();
+    let rest = &text[line_start.min(text.len())..];
+    let col: usize = rest
+        .chars()
+        .take(column.saturating_sub(1) as usize)
+        .map(char::len_utf8)
+        .sum();
+    let at = (line_start + col).min(text.len());
+    let width = text[at..].chars().next().map_or(0, char::len_utf8);
+    Span::new(at, at + width)
 }
 
 fn first_line(s: &str) -> String {

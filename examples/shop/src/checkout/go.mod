@@ -1,0 +1,3 @@
+module example.com/shop/checkout
+
+go 1.23
