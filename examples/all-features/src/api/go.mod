@@ -1,0 +1,3 @@
+module example.com/features/api
+
+go 1.23
