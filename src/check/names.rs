@@ -46,13 +46,17 @@ fn service(svc: &Service, out: &mut Vec<Diagnostic>) {
         // The Deployment is named `<service>-<version>`.
         let budget = 62usize.saturating_sub(svc.name.value.len()).max(1);
         dns_label(&v.name, "version name", budget, out);
-        if let Some(Source::Image(image)) = &v.source {
-            image_ref(image, out);
-        }
         env_vars(&v.env, out);
     }
-    if let Some(Source::Image(image)) = &svc.source {
-        image_ref(image, out);
+    for source in svc.source.iter().chain(svc.versions.values().filter_map(|v| v.source.as_ref())) {
+        match source {
+            Source::Image(image) => image_ref(image, out),
+            Source::Build(b) => {
+                for image in b.image.iter().chain(b.base.iter()) {
+                    image_ref(image, out);
+                }
+            }
+        }
     }
     for port in svc.ports.values() {
         port_name(&port.name, out);
