@@ -256,18 +256,16 @@ pub struct Autoscale {
 /// A duration in milliseconds.
 pub type Millis = u64;
 
-/// A duration the way users write it: `250ms`, `10s`, `1.5s`, `2m`.
+/// A duration as Istio and users write it: `10s`, `250ms`, `1.5s`.
 pub fn format_ms(ms: Millis) -> String {
-    if ms % 3_600_000 == 0 && ms > 0 {
-        format!("{}h", ms / 3_600_000)
-    } else if ms % 60_000 == 0 && ms > 0 {
-        format!("{}m", ms / 60_000)
-    } else if ms % 1000 == 0 {
-        format!("{}s", ms / 1000)
-    } else if ms > 1000 {
-        format!("{}s", ms as f64 / 1000.0)
+    let (secs, frac) = (ms / 1000, ms % 1000);
+    if frac == 0 {
+        format!("{secs}s")
+    } else if secs == 0 {
+        format!("{frac}ms")
     } else {
-        format!("{ms}ms")
+        let digits = format!("{frac:03}");
+        format!("{secs}.{}s", digits.trim_end_matches('0'))
     }
 }
 

@@ -21,8 +21,24 @@ pub fn check(desc: &Description, out: &mut Vec<Diagnostic>) {
             "a DNS name such as `cluster.local`",
         ));
     }
+    let mut hosts: std::collections::HashMap<&str, &crate::ast::Ingress> =
+        std::collections::HashMap::new();
     for svc in desc.services.values() {
         service(svc, out);
+        if let Some(ing) = &svc.ingress {
+            match hosts.get(ing.host.value.as_str()) {
+                Some(first) if first.tls_secret.as_ref().map(|s| &s.value) != ing.tls_secret.as_ref().map(|s| &s.value) => out.push(
+                    Diagnostic::new(Code::InvalidValue, ing.host.span, format!("ingress host `{}` is shared with a different TLS secret", ing.host.value))
+                        .label("this TLS setting")
+                        .also(first.host.span, "differs from this one")
+                        .help("services sharing a host are served by one gateway: give them the same `tls_secret`"),
+                ),
+                Some(_) => {}
+                None => {
+                    hosts.insert(&ing.host.value, ing);
+                }
+            }
+        }
     }
     for env in desc.environments.values() {
         dns_label(&env.name, "environment name", 63, out);
@@ -40,15 +56,49 @@ pub fn check(desc: &Description, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Names whose files would collide with the bundle's own files.
+const RESERVED: [&str; 3] = ["kustomization", "namespace", "mesh"];
+
 fn service(svc: &Service, out: &mut Vec<Diagnostic>) {
     dns_label(&svc.name, "service name", 63, out);
+    if RESERVED.contains(&svc.name.value.as_str()) {
+        out.push(
+            Diagnostic::new(
+                Code::InvalidName,
+                svc.name.span,
+                format!("`{}` is a reserved name", svc.name.value),
+            )
+            .label("reserved")
+            .help(format!(
+                "meshc writes its own `{}.yaml`; name the service differently, e.g. `{}-svc`",
+                svc.name.value, svc.name.value
+            )),
+        );
+    }
+    if let Some(ing) = &svc.ingress
+        && !svc.ports.values().any(|p| p.protocol.is_http())
+    {
+        out.push(
+            Diagnostic::new(
+                Code::UnknownPort,
+                ing.host.span,
+                format!("`{}` has an ingress but no HTTP port", svc.name.value),
+            )
+            .label("nothing to route HTTP requests to")
+            .help("declare the HTTP port the service serves, e.g. `ports: { http: 8080 }`"),
+        );
+    }
     for v in svc.versions.values() {
         // The Deployment is named `<service>-<version>`.
         let budget = 62usize.saturating_sub(svc.name.value.len()).max(1);
         dns_label(&v.name, "version name", budget, out);
         env_vars(&v.env, out);
     }
-    for source in svc.source.iter().chain(svc.versions.values().filter_map(|v| v.source.as_ref())) {
+    for source in svc
+        .source
+        .iter()
+        .chain(svc.versions.values().filter_map(|v| v.source.as_ref()))
+    {
         match source {
             Source::Image(image) => image_ref(image, out),
             Source::Build(b) => {
