@@ -36,6 +36,22 @@ pub fn check(desc: &Description, base: &Path, out: &mut Vec<Diagnostic>) {
 }
 
 fn sources(svc: &Service, out: &mut Vec<Diagnostic>) {
+    let builds = svc
+        .source
+        .iter()
+        .chain(svc.versions.values().filter_map(|v| v.source.as_ref()));
+    for source in builds {
+        if let Source::Build(b) = source
+            && b.command.is_empty()
+            && b.runtime.value != crate::ast::Runtime::Static
+        {
+            out.push(
+                Diagnostic::new(Code::MissingField, b.span, format!("a `{}` build needs a `command`", b.runtime.value.as_str()))
+                    .label("what would the container run?")
+                    .help("add the command the image starts with, e.g. `command: [node, server.js]`; only `static` sites have a default (nginx)"),
+            );
+        }
+    }
     if svc.versions.is_empty() {
         if svc.source_span.is_none() {
             out.push(

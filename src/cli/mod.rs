@@ -94,15 +94,13 @@ pub fn default_input() -> Option<std::path::PathBuf> {
 pub fn load_templates(
     dir: Option<&std::path::Path>,
 ) -> Result<meshc::emit::docker::Templates, String> {
-    let mut templates = meshc::emit::docker::Templates::default();
     let Some(dir) = dir else {
-        return Ok(templates);
+        return Ok(meshc::emit::docker::Templates::embedded());
     };
     let mut files = std::collections::BTreeMap::new();
     read_tree(dir, dir, &mut files)
         .map_err(|e| format!("cannot read templates from `{}`: {e}", dir.display()))?;
-    templates.files.extend(files);
-    Ok(templates)
+    Ok(meshc::emit::docker::Templates::with_overrides(files))
 }
 
 fn read_tree(

@@ -17,13 +17,15 @@ pub struct ObjectMeta {
 }
 
 impl ObjectMeta {
-    /// Metadata for an object of `svc` in the app's namespace.
+    /// Metadata for an object of `svc` in the app's namespace: labels only.
+    /// The user's checkov opt-outs concern the workload, so only the
+    /// Deployment carries them (see [`opt_out_annotations`]).
     pub fn for_service(app: &App, svc: &Service, name: impl Into<String>) -> ObjectMeta {
         ObjectMeta {
             name: name.into(),
             namespace: Some(app.namespace.clone()),
             labels: labels(app, svc, None),
-            annotations: opt_out_annotations(&svc.opt_outs),
+            annotations: IndexMap::new(),
         }
     }
 }

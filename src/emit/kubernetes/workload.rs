@@ -10,7 +10,7 @@ use super::types::{
     DeploymentSpec, Empty, LabelSelector, Object, PodSecurityContext, PodSpec, PodTemplate,
     SeccompProfile, Spec, TemplateMeta, Volume,
 };
-use crate::emit::{ObjectMeta, labels, selector_labels};
+use crate::emit::{ObjectMeta, labels, opt_out_annotations, selector_labels};
 use crate::model::{App, RUN_AS_USER, Service, Workload};
 use indexmap::IndexMap;
 
@@ -23,6 +23,7 @@ const REVISION_HISTORY: u32 = 3;
 pub fn deployment(app: &App, svc: &Service, w: &Workload) -> Deployment {
     let mut meta = ObjectMeta::for_service(app, svc, &w.name);
     meta.labels = labels(app, svc, Some(w));
+    meta.annotations = opt_out_annotations(&svc.opt_outs);
     let mut annotations = IndexMap::new();
     if let Some(hash) = config::hash(svc) {
         annotations.insert(config::HASH_ANNOTATION.to_string(), hash);

@@ -1,0 +1,151 @@
+//! `meshc build`: every example's bundle per target as a reviewed snapshot,
+//! reproducible bytes, YAML/KDL twins, and changes that stay local.
+
+mod common;
+
+use meshc::bundle::Bundle;
+use meshc::emit::Target;
+use meshc::pipeline::{self, BuildOptions, Compiled};
+use std::path::{Path, PathBuf};
+
+fn options(env: Option<&str>) -> BuildOptions {
+    BuildOptions {
+        env: env.map(str::to_string),
+        targets: Target::ALL.to_vec(),
+        templates: meshc::emit::docker::Templates::embedded(),
+    }
+}
+
+fn compile(path: &Path, env: Option<&str>) -> Compiled {
+    match pipeline::compile(path, &options(env)) {
+        Ok(c) => c,
+        Err(e) => panic!("{} does not build: {e:?}", path.display()),
+    }
+}
+
+fn examples() -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(common::root().join("examples")).expect("examples") {
+        let dir = entry.expect("entry").path();
+        let yaml = dir.join("meshc.yaml");
+        if yaml.exists() {
+            out.push(yaml);
+        }
+    }
+    out.sort();
+    out
+}
+
+/// One target's files, concatenated with their paths, for a snapshot.
+fn target_text(bundle: &Bundle, target: Target) -> String {
+    let prefix = format!("{}/", target.as_str());
+    let mut text = String::new();
+    for a in bundle.artifacts.iter().filter(|a| a.path.starts_with(&prefix)) {
+        text.push_str(&format!("=== {} ===\n", a.path));
+        text.push_str(&String::from_utf8_lossy(&a.bytes));
+    }
+    text
+}
+
+#[test]
+fn every_example_bundle_matches_its_reviewed_snapshot() {
+    let settings = common::snapshots();
+    for path in examples() {
+        let name = path.parent().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let compiled = compile(&path, None);
+        for target in Target::ALL {
+            let text = target_text(&compiled.bundle, target);
+            settings.bind(|| insta::assert_snapshot!(format!("{name}__{}", target.as_str()), text));
+        }
+    }
+}
+
+#[test]
+fn builds_are_byte_for_byte_reproducible() {
+    for path in examples() {
+        let a = compile(&path, None);
+        let b = compile(&path, None);
+        let files = |c: &Compiled| c.bundle.files().map(|(p, b)| (p.to_string(), b.into_owned())).collect::<Vec<_>>();
+        assert_eq!(files(&a), files(&b), "{}", path.display());
+    }
+}
+
+#[test]
+fn yaml_and_kdl_twins_give_identical_manifests() {
+    let mut twins = 0;
+    for yaml in examples() {
+        let kdl = yaml.with_extension("kdl");
+        if !kdl.exists() {
+            continue;
+        }
+        twins += 1;
+        let a = compile(&yaml, None);
+        let b = compile(&kdl, None);
+        let files = |c: &Compiled| c.bundle.artifacts.iter().map(|a| (a.path.clone(), a.bytes.clone())).collect::<Vec<_>>();
+        assert_eq!(files(&a), files(&b), "{} and its KDL twin differ", yaml.display());
+        assert_eq!(a.bundle.lock.files, b.bundle.lock.files);
+    }
+    assert!(twins >= 1, "no YAML/KDL twins under examples/");
+}
+
+#[test]
+fn editing_one_image_changes_only_that_services_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = common::root().join("examples/bookinfo");
+    copy_dir(&src, dir.path());
+    let path = dir.path().join("meshc.yaml");
+    let before = compile(&path, None);
+    let text = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(&path, text.replace("examples-bookinfo-details-v1:1.20.1", "examples-bookinfo-details-v1:1.20.2")).expect("write");
+    let after = compile(&path, None);
+    let changed: Vec<&str> = before
+        .bundle
+        .lock
+        .files
+        .iter()
+        .zip(&after.bundle.lock.files)
+        .filter(|(a, b)| a != b)
+        .map(|(a, _)| a.path.as_str())
+        .collect();
+    assert_eq!(before.bundle.lock.files.len(), after.bundle.lock.files.len());
+    assert_eq!(changed, ["kubernetes/details.yaml"]);
+    let changed_resources: Vec<String> = before
+        .bundle
+        .lock
+        .resources
+        .iter()
+        .zip(&after.bundle.lock.resources)
+        .filter(|(a, b)| a != b)
+        .map(|(a, _)| format!("{}/{}", a.kind, a.name))
+        .collect();
+    assert_eq!(changed_resources, ["Deployment/details"]);
+}
+
+#[test]
+fn environment_overlays_change_what_they_name() {
+    let path = common::root().join("examples/shop/meshc.yaml");
+    let base = compile(&path, None);
+    let prod = compile(&path, Some("prod"));
+    let redis = |c: &Compiled| c.app.services.iter().find(|s| s.name == "redis").map(|s| s.resources.memory.clone());
+    assert_eq!(redis(&base).as_deref(), Some("256Mi"));
+    assert_eq!(redis(&prod).as_deref(), Some("1Gi"));
+    let split = |c: &Compiled| c.app.services.iter().find(|s| s.name == "checkout").and_then(|s| s.traffic.clone()).map(|t| t.split);
+    assert_eq!(split(&prod), Some(vec![("v1".to_string(), 50), ("v2".to_string(), 50)]));
+    match pipeline::compile(&path, &options(Some("staging"))) {
+        Err(pipeline::BuildError::Usage(m)) => assert!(m.contains("no environment `staging`") && m.contains("`prod`"), "{m}"),
+        _ => panic!("an unknown environment is a usage error"),
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let dest = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            std::fs::create_dir_all(&dest).expect("mkdir");
+            copy_dir(&entry.path(), &dest);
+        } else {
+            std::fs::copy(entry.path(), &dest).expect("copy");
+        }
+    }
+}
