@@ -9,6 +9,7 @@ pub mod ast;
 pub mod bundle;
 pub mod check;
 pub mod diag;
+pub mod diff;
 pub mod emit;
 pub mod lower;
 pub mod model;

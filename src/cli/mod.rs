@@ -3,6 +3,7 @@
 
 mod build;
 mod check;
+mod diff;
 mod explain;
 
 use clap::{Parser, Subcommand};
@@ -21,6 +22,8 @@ enum Command {
     Check(check::Args),
     /// Compile a description into a bundle of Kubernetes, Istio and Docker files.
     Build(build::Args),
+    /// Show what a change to the description does, as an ordered plan (exit 1 on changes).
+    Diff(diff::Args),
     /// Explain a diagnostic code: what it checks, why, and examples.
     Explain(explain::Args),
     /// Print the JSON Schema of the description format.
@@ -51,6 +54,7 @@ pub fn run(cli: Cli) -> Outcome {
     match cli.command {
         Command::Check(args) => check::run(args),
         Command::Build(args) => build::run(args),
+        Command::Diff(args) => diff::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Schema => {
             print!("{}", meshc::ast::schema_text());

@@ -1,0 +1,185 @@
+//! Reading a bundle directory back: `meshc.lock.json` says which files the
+//! build wrote and which of them hold cluster objects; those are parsed back
+//! into canonical JSON (sorted keys), the rest are kept as bytes.
+
+use crate::bundle::{LOCK_FILE, Lock};
+use crate::emit::{Artifact, Resource, yaml};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+
+#[derive(Debug)]
+pub enum ReadError {
+    /// DIR has no lock file: not a bundle `meshc build` wrote.
+    NoLock(PathBuf),
+    Lock {
+        path: PathBuf,
+        message: String,
+    },
+    /// A file the lock lists is not there (or cannot be read).
+    File {
+        path: PathBuf,
+        message: String,
+    },
+    /// A path in the lock would leave the bundle.
+    UnsafePath(String),
+    Yaml {
+        path: PathBuf,
+        message: String,
+    },
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::NoLock(dir) => write!(
+                f,
+                "`{}` has no {LOCK_FILE}, so it is not a bundle `meshc build` wrote; build the previous revision into it first, or use --base REF",
+                dir.display()
+            ),
+            ReadError::Lock { path, message } => {
+                write!(f, "cannot read `{}`: {message}", path.display())
+            }
+            ReadError::File { path, message } => write!(
+                f,
+                "cannot read `{}`, which the bundle's lock lists: {message}",
+                path.display()
+            ),
+            ReadError::UnsafePath(p) => write!(
+                f,
+                "the bundle's lock lists `{p}`, a path outside the bundle; refusing to read it"
+            ),
+            ReadError::Yaml { path, message } => {
+                write!(f, "`{}` is not valid YAML: {message}", path.display())
+            }
+        }
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+/// Reads every file the bundle's lock lists, in lock order.
+pub fn read_bundle(dir: &Path) -> Result<Vec<Artifact>, ReadError> {
+    read_bundle_reusing(dir, &[])
+}
+
+/// [`read_bundle`], except that a file whose bytes equal those of a `known`
+/// artifact at the same path (the fresh build's) takes that artifact's
+/// objects instead of being parsed again: after a small change most files
+/// are the same, and parsing YAML is most of the cost of reading a bundle.
+pub fn read_bundle_reusing(dir: &Path, known: &[Artifact]) -> Result<Vec<Artifact>, ReadError> {
+    let known: HashMap<&str, &Artifact> = known.iter().map(|a| (a.path.as_str(), a)).collect();
+    let lock_path = dir.join(LOCK_FILE);
+    let bytes = match std::fs::read(&lock_path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(ReadError::NoLock(dir.to_path_buf()));
+        }
+        Err(e) => {
+            return Err(ReadError::Lock {
+                path: lock_path,
+                message: e.to_string(),
+            });
+        }
+    };
+    let lock = Lock::parse(&bytes).map_err(|message| ReadError::Lock {
+        path: lock_path.clone(),
+        message,
+    })?;
+    let mut documents: HashMap<&str, usize> = HashMap::new();
+    for r in &lock.resources {
+        *documents.entry(r.file.as_str()).or_default() += 1;
+    }
+    lock.files
+        .iter()
+        .map(|f| {
+            let rel = safe(&f.path)?;
+            let path = dir.join(rel);
+            let bytes = std::fs::read(&path).map_err(|e| ReadError::File {
+                path: path.clone(),
+                message: match e.kind() {
+                    std::io::ErrorKind::NotFound => "no such file".into(),
+                    _ => e.to_string(),
+                },
+            })?;
+            let resources = match (documents.get(f.path.as_str()), known.get(f.path.as_str())) {
+                (None, _) => Vec::new(),
+                (Some(_), Some(k)) if k.bytes == bytes => k.resources.clone(),
+                (Some(&n), _) => parse(&path, &bytes, n)?,
+            };
+            Ok(Artifact {
+                path: f.path.clone(),
+                bytes,
+                resources,
+            })
+        })
+        .collect()
+}
+
+/// A lock path that stays inside the bundle.
+fn safe(rel: &str) -> Result<&Path, ReadError> {
+    let p = Path::new(rel);
+    let ok = !rel.is_empty()
+        && !rel.contains('\\')
+        && p.components().all(|c| matches!(c, Component::Normal(_)));
+    ok.then_some(p)
+        .ok_or_else(|| ReadError::UnsafePath(rel.to_string()))
+}
+
+/// The objects of one multi-document YAML file. `expected` (from the lock)
+/// sizes the parser's document budget; the other limits scale with the file.
+fn parse(path: &Path, bytes: &[u8], expected: usize) -> Result<Vec<Resource>, ReadError> {
+    let err = |message: String| ReadError::Yaml {
+        path: path.to_path_buf(),
+        message,
+    };
+    let text = std::str::from_utf8(bytes).map_err(|e| err(e.to_string()))?;
+    let mut options = serde_saphyr::Options::default();
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_documents = budget.max_documents.max(expected + 16);
+    budget.max_nodes = budget.max_nodes.max(text.len());
+    budget.max_events = budget.max_events.max(2 * text.len());
+    options.budget = Some(budget);
+    let docs: Vec<Value> =
+        serde_saphyr::from_multiple_with_options(text, options).map_err(|e| err(e.to_string()))?;
+    Ok(docs
+        .into_iter()
+        .filter(|d| !d.is_null())
+        .map(|d| Resource::of(&yaml::sort(d)))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn documents_come_back_as_canonical_objects() {
+        let text = "# header\n---\nkind: Service\napiVersion: v1\nmetadata: {name: a, namespace: ns}\nspec:\n  ports: [{port: 9080, name: http}]\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\ndata: {x: '0777'}\n";
+        let rs = parse(Path::new("x.yaml"), text.as_bytes(), 2).unwrap();
+        assert_eq!(rs.len(), 2);
+        assert_eq!(
+            (
+                rs[0].kind.as_str(),
+                rs[0].namespace.as_deref(),
+                rs[0].name.as_str()
+            ),
+            ("Service", Some("ns"), "a")
+        );
+        assert_eq!(
+            rs[0].canonical,
+            json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "a", "namespace": "ns"},
+                   "spec": {"ports": [{"name": "http", "port": 9080}]}})
+        );
+        assert_eq!(rs[1].canonical["data"]["x"], json!("0777"));
+        assert_eq!(rs[1].namespace, None);
+    }
+
+    #[test]
+    fn paths_outside_the_bundle_are_refused() {
+        assert!(safe("../etc/passwd").is_err());
+        assert!(safe("/etc/passwd").is_err());
+        assert!(safe("kubernetes/a.yaml").is_ok());
+    }
+}

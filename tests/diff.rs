@@ -1,0 +1,651 @@
+//! `meshc diff`: each pair under `examples/diff/<case>/{before,after}`
+//! diffed and snapshotted in every format, the issue's acceptance checks, the
+//! bundle-on-disk and git paths, and the exit codes.
+
+mod common;
+
+use meshc::diff::{self, Action, CallGraph, NoteKind, Plan, Side, Subject, render};
+use meshc::emit::{Target, docker::Templates};
+use meshc::pipeline::{self, BuildOptions, Compiled};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn opts() -> BuildOptions {
+    BuildOptions {
+        env: None,
+        targets: Target::ALL.to_vec(),
+        templates: Templates::default(),
+    }
+}
+
+fn description(case: &str, side: &str) -> PathBuf {
+    common::root()
+        .join("examples/diff")
+        .join(case)
+        .join(side)
+        .join("meshc.yaml")
+}
+
+fn compile(path: &Path) -> Compiled {
+    match pipeline::compile(path, &opts()) {
+        Ok(c) => c,
+        Err(e) => panic!("{} does not build: {e:?}", path.display()),
+    }
+}
+
+/// The in-memory diff `--base` does: both sides built, both call graphs known.
+fn plan(case: &str) -> Plan {
+    let old = compile(&description(case, "before"));
+    let new = compile(&description(case, "after"));
+    let (g_old, g_new) = (CallGraph::of(&old.app), CallGraph::of(&new.app));
+    diff::diff(
+        Side::with_graph(&old.bundle.artifacts, &g_old),
+        Side::with_graph(&new.bundle.artifacts, &g_new),
+    )
+}
+
+fn header(case: &str) -> (String, String) {
+    let at = |side: &str| format!("examples/diff/{case}/{side}/meshc.yaml");
+    (at("before"), at("after"))
+}
+
+fn steps(plan: &Plan) -> Vec<String> {
+    plan.steps
+        .iter()
+        .map(|s| match &s.subject {
+            Subject::Resource(k) => format!("{} {} {}", s.action.as_str(), k.kind, k.name),
+            Subject::File(p) => format!("{} {p}", s.action.as_str()),
+        })
+        .collect()
+}
+
+fn position(plan: &Plan, step: &str) -> usize {
+    let all = steps(plan);
+    all.iter()
+        .position(|s| s == step)
+        .unwrap_or_else(|| panic!("no step `{step}` in {all:#?}"))
+}
+
+fn meshc(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_meshc"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("meshc runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+// --- snapshots -------------------------------------------------------------
+
+macro_rules! snapshot_cases {
+    ($($case:ident),* $(,)?) => {$(
+        #[test]
+        fn $case() {
+            let case = stringify!($case);
+            let plan = plan(case);
+            let (old, new) = header(case);
+            let h = render::Header { old: &old, new: &new };
+            common::snapshots().bind(|| {
+                insta::assert_snapshot!(format!("{case}__human"), render::human(&plan, h, false));
+                insta::assert_snapshot!(format!("{case}__json"), render::json(&plan, h));
+                insta::assert_snapshot!(format!("{case}__markdown"), render::markdown(&plan, h));
+            });
+        }
+    )*};
+}
+
+snapshot_cases!(
+    canary_shift,
+    version_added,
+    version_retired,
+    service_removed,
+    port_change,
+    service_rename,
+);
+
+// --- what the issue asks for ------------------------------------------------
+
+#[test]
+fn a_canary_shift_changes_exactly_the_virtual_service() {
+    let plan = plan("canary_shift");
+    assert_eq!(steps(&plan), ["update VirtualService reviews"]);
+    let s = &plan.summary;
+    assert_eq!(
+        (s.resources.changed(), s.resources.update, s.files.changed()),
+        (1, 1, 0)
+    );
+    let paths: Vec<&str> = plan.steps[0]
+        .changes
+        .iter()
+        .map(|c| c.path.as_str())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "spec.http[1].route[0].weight",
+            "spec.http[1].route[1].weight"
+        ]
+    );
+    let traffic: Vec<&str> = plan
+        .notes
+        .iter()
+        .filter(|n| n.kind == NoteKind::Traffic)
+        .map(|n| n.text.as_str())
+        .collect();
+    assert_eq!(traffic, ["reviews: v1 50% → 20%, v3 50% → 80%"]);
+}
+
+#[test]
+fn a_new_version_is_running_and_known_before_traffic_goes_to_it() {
+    let plan = plan("version_added");
+    let deployment = position(&plan, "create Deployment reviews-v4");
+    let subset = position(&plan, "update DestinationRule reviews");
+    let route = position(&plan, "update VirtualService reviews");
+    assert!(deployment < subset && subset < route, "{:#?}", steps(&plan));
+}
+
+#[test]
+fn a_retired_version_loses_traffic_then_its_subset_then_its_deployment() {
+    let plan = plan("version_retired");
+    let route = position(&plan, "update VirtualService reviews");
+    let subset = position(&plan, "update DestinationRule reviews");
+    let deployment = position(&plan, "delete Deployment reviews-v1");
+    assert!(route < subset && subset < deployment, "{:#?}", steps(&plan));
+    assert!(
+        plan.notes
+            .iter()
+            .any(|n| n.text == "reviews: version v1 removed")
+    );
+}
+
+#[test]
+fn a_removed_service_goes_after_its_callers_change_and_policy_last() {
+    let plan = plan("service_removed");
+    assert!(
+        plan.steps
+            .iter()
+            .all(|s| s.action == Action::Delete || matches!(&s.subject, Subject::File(_)))
+    );
+    let deployment = position(&plan, "delete Deployment details");
+    let policy = position(&plan, "delete AuthorizationPolicy details");
+    let account = position(&plan, "delete ServiceAccount details");
+    assert!(
+        deployment < policy && policy < account,
+        "{:#?}",
+        steps(&plan)
+    );
+    assert!(plan.notes.iter().any(|n| n.kind == NoteKind::ServiceRemoved
+        && n.text.contains("`details`")
+        && n.text.contains("`productpage`")));
+}
+
+#[test]
+fn a_rename_creates_the_new_service_before_deleting_the_old() {
+    let plan = plan("service_rename");
+    let created = position(&plan, "create Deployment book-details");
+    let deleted = position(&plan, "delete Deployment details");
+    assert!(created < deleted, "{:#?}", steps(&plan));
+}
+
+#[test]
+fn a_port_change_is_noted() {
+    let plan = plan("port_change");
+    assert!(
+        plan.notes
+            .iter()
+            .any(|n| n.kind == NoteKind::Ports && n.text == "details: ports http:9080 → http:8080"),
+        "{:#?}",
+        plan.notes
+    );
+}
+
+#[test]
+fn every_example_diffed_with_itself_has_no_changes() {
+    let examples = ["bookinfo", "shop", "all-features", "plain"];
+    for name in examples {
+        let path = common::root()
+            .join("examples")
+            .join(name)
+            .join("meshc.yaml");
+        if !path.exists() {
+            continue;
+        }
+        let a = compile(&path);
+        let b = compile(&path);
+        let plan = diff::diff(
+            Side::new(&a.bundle.artifacts),
+            Side::new(&b.bundle.artifacts),
+        );
+        assert!(plan.is_empty(), "{name}: {:#?}", steps(&plan));
+        assert!(plan.notes.is_empty(), "{name}: {:#?}", plan.notes);
+        assert_eq!(
+            plan.summary.resources.unchanged,
+            a.bundle.lock.resources.len()
+        );
+    }
+}
+
+// --- a bundle on disk ---------------------------------------------------------
+
+fn build_into(dir: &Path, description: &Path) {
+    let compiled = compile(description);
+    meshc::bundle::write(dir, &compiled.bundle, false).expect("bundle written");
+}
+
+#[test]
+fn a_bundle_read_back_from_disk_diffs_like_the_build_in_memory() {
+    for case in [
+        "canary_shift",
+        "version_added",
+        "version_retired",
+        "service_removed",
+        "port_change",
+        "service_rename",
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        build_into(&out, &description(case, "before"));
+        let on_disk = diff::against(&description(case, "after"), &out, &opts()).unwrap();
+        let (old, new) = header(case);
+        let h = render::Header {
+            old: &old,
+            new: &new,
+        };
+        assert_eq!(
+            render::json(&on_disk.plan, h),
+            render::json(&plan(case), h),
+            "{case}"
+        );
+    }
+}
+
+#[test]
+fn every_object_reads_back_from_disk_exactly_as_built() {
+    for name in ["bookinfo", "shop", "all-features", "plain"] {
+        let path = common::root()
+            .join("examples")
+            .join(name)
+            .join("meshc.yaml");
+        if !path.exists() {
+            continue;
+        }
+        let compiled = compile(&path);
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        meshc::bundle::write(&out, &compiled.bundle, false).unwrap();
+        let read = diff::read_bundle(&out).unwrap();
+        assert_eq!(read.len(), compiled.bundle.artifacts.len(), "{name}");
+        for (a, b) in read.iter().zip(&compiled.bundle.artifacts) {
+            assert_eq!(a.path, b.path, "{name}");
+            assert_eq!(a.resources, b.resources, "{name}: {}", a.path);
+        }
+    }
+}
+
+#[test]
+fn a_fresh_build_against_itself_exits_0() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let bookinfo = common::root().join("examples/bookinfo/meshc.yaml");
+    build_into(&out, &bookinfo);
+    let o = meshc(
+        &common::root(),
+        &[
+            "diff",
+            bookinfo.to_str().unwrap(),
+            "--against",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o).starts_with("meshc diff: no changes\n"),
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(stderr(&o), "");
+}
+
+#[test]
+fn changes_exit_1_unless_exit_zero() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    build_into(&out, &description("canary_shift", "before"));
+    let after = description("canary_shift", "after");
+    let args = |extra: &[&'static str]| {
+        let mut a = vec![
+            "diff".to_string(),
+            after.to_string_lossy().into_owned(),
+            "--against".into(),
+            out.to_string_lossy().into_owned(),
+        ];
+        a.extend(extra.iter().map(|s| s.to_string()));
+        a
+    };
+    let run = |extra: &[&'static str]| {
+        let a = args(extra);
+        meshc(
+            &common::root(),
+            &a.iter().map(String::as_str).collect::<Vec<_>>(),
+        )
+    };
+    let o = run(&[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stdout(&o).contains("reviews: v1 50% → 20%, v3 50% → 80%"));
+    assert_eq!(run(&["--exit-zero"]).status.code(), Some(0));
+
+    let json = run(&["--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json output");
+    assert_eq!(v["schema"], "meshc.diff/v1");
+    assert_eq!(v["changed"], true);
+    assert_eq!(v["plan"][0]["resource"]["kind"], "VirtualService");
+
+    let md = run(&["--format", "markdown"]);
+    assert!(stdout(&md).starts_with("### meshc diff: 1 change"));
+
+    assert!(!stdout(&o).contains('\x1b'), "NO_COLOR output has escapes");
+    assert!(stdout(&run(&["--color", "always"])).contains("\x1b["));
+}
+
+#[test]
+fn target_limits_both_sides() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    build_into(&out, &description("version_added", "before"));
+    let only = |targets: Vec<Target>| {
+        let opts = BuildOptions { targets, ..opts() };
+        let plan = diff::against(&description("version_added", "after"), &out, &opts)
+            .unwrap()
+            .plan;
+        steps(&plan)
+    };
+    assert_eq!(
+        only(vec![Target::Istio]),
+        [
+            "update DestinationRule reviews",
+            "update VirtualService reviews"
+        ]
+    );
+    assert_eq!(
+        only(vec![Target::Kubernetes]),
+        [
+            "create Deployment reviews-v4",
+            "create HorizontalPodAutoscaler reviews-v4"
+        ]
+    );
+    assert!(only(vec![Target::Docker]).is_empty());
+}
+
+#[test]
+fn a_selector_change_is_a_replace() {
+    // A bundle whose Deployment selects on one more label, as a different
+    // meshc version might have written: the selector cannot change in place.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let bookinfo = common::root().join("examples/bookinfo/meshc.yaml");
+    build_into(&out, &bookinfo);
+    let file = out.join("kubernetes/details.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let edited = text.replacen(
+        "  selector:\n    matchLabels:\n      app: details\n  template:",
+        "  selector:\n    matchLabels:\n      app: details\n      tier: backend\n  template:",
+        1,
+    );
+    assert_ne!(text, edited, "the Deployment selector was not found");
+    std::fs::write(&file, edited).unwrap();
+    let plan = diff::against(&bookinfo, &out, &opts()).unwrap().plan;
+    assert_eq!(steps(&plan), ["replace Deployment details"]);
+    assert_eq!(
+        plan.steps[0].reason.as_deref(),
+        Some("`spec.selector` cannot change in place: delete and create")
+    );
+    assert!(plan.notes.iter().any(|n| n.kind == NoteKind::Replace));
+}
+
+// --- git ---------------------------------------------------------------------
+
+fn git(dir: &Path, args: &[&str]) {
+    let o = Command::new("git")
+        .args([
+            "-c",
+            "user.name=meshc",
+            "-c",
+            "user.email=meshc@example.com",
+        ])
+        .args([
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git runs");
+    assert!(o.status.success(), "git {args:?}: {}", stderr(&o));
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn base_compares_with_a_git_revision() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path();
+    let app = repo.join("deploy");
+    copy_dir(
+        description("canary_shift", "before").parent().unwrap(),
+        &app,
+    );
+    git(repo, &["init", "-q"]);
+    git(repo, &["add", "."]);
+    git(repo, &["commit", "-q", "-m", "before"]);
+
+    // Unchanged working tree: no changes.
+    let o = meshc(&app, &["diff", "--base", "HEAD"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+
+    std::fs::copy(description("canary_shift", "after"), app.join("meshc.yaml")).unwrap();
+    let o = meshc(&app, &["diff", "--base", "HEAD"]);
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("old: meshc.yaml at HEAD"), "{text}");
+    assert!(
+        text.contains("reviews: v1 50% → 20%, v3 50% → 80%"),
+        "{text}"
+    );
+
+    // `--base HEAD~1` from the repository root, after committing the change.
+    git(repo, &["commit", "-q", "-am", "after"]);
+    let o = meshc(repo, &["diff", "deploy/meshc.yaml", "--base", "HEAD~1"]);
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("1 to update"), "{}", stdout(&o));
+
+    // A file the revision does not have: everything is created.
+    copy_dir(&app, &repo.join("fresh"));
+    let o = meshc(
+        repo,
+        &[
+            "diff",
+            "fresh/meshc.yaml",
+            "--base",
+            "HEAD",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["old"], "fresh/meshc.yaml at HEAD (no such file there)");
+    assert_eq!(v["summary"]["resources"]["unchanged"], 0);
+    assert!(
+        v["plan"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["action"] == "create")
+    );
+
+    let o = meshc(&app, &["diff", "--base", "no-such-ref"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("`no-such-ref` names no commit"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn base_outside_a_repository_is_an_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let app = tmp.path().join("app");
+    copy_dir(
+        description("canary_shift", "before").parent().unwrap(),
+        &app,
+    );
+    let o = meshc(&app, &["diff", "--base", "HEAD"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("not in a git repository"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+// --- errors ------------------------------------------------------------------
+
+#[test]
+fn errors_exit_2() {
+    let root = common::root();
+    let bookinfo = "examples/bookinfo/meshc.yaml";
+    let o = meshc(&root, &["diff", bookinfo, "--against", "no/such/dir"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("has no meshc.lock.json"),
+        "{}",
+        stderr(&o)
+    );
+
+    let tmp = tempfile::tempdir().unwrap();
+    let o = meshc(
+        &root,
+        &[
+            "diff",
+            "examples/invalid/M101/meshc.yaml",
+            "--against",
+            tmp.path().to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("the description has errors"),
+        "{}",
+        stderr(&o)
+    );
+
+    let o = meshc(&root, &["diff", bookinfo]);
+    assert_eq!(o.status.code(), Some(2), "--against or --base is required");
+}
+
+// --- size ----------------------------------------------------------------------
+
+/// A description of `n` services, each calling up to two others (a binary
+/// tree), every other one with two versions and a split; `changed` moves one
+/// service's split and image.
+fn large(n: usize, changed: bool) -> String {
+    use std::fmt::Write;
+    let mut out = String::from("app: big\nnamespace: big\nmesh: istio\nservices:\n");
+    let mid = n / 2;
+    for i in 0..n {
+        let _ = writeln!(out, "  svc{i:05}:\n    ports: {{ http: 8080 }}");
+        let callees: Vec<String> = [2 * i + 1, 2 * i + 2]
+            .iter()
+            .filter(|j| **j < n)
+            .map(|j| format!("svc{j:05}"))
+            .collect();
+        if !callees.is_empty() {
+            let _ = writeln!(out, "    calls: [{}]", callees.join(", "));
+        }
+        if i % 2 == 0 {
+            let (tag, split) = if changed && i == mid {
+                ("2.0.1", "{ v1: 70, v2: 30 }")
+            } else {
+                ("2.0.0", "{ v1: 90, v2: 10 }")
+            };
+            let _ = writeln!(
+                out,
+                "    versions:\n      v1: {{ image: registry.example.com/svc{i:05}:1.0.0 }}\n      v2: {{ image: registry.example.com/svc{i:05}:{tag} }}\n    traffic: {{ split: {split} }}"
+            );
+        } else {
+            let _ = writeln!(out, "    image: registry.example.com/svc{i:05}:1.0.0");
+        }
+    }
+    out
+}
+
+/// `MESHC_DIFF_SERVICES=1000 cargo test --release --test diff -- --ignored --nocapture`
+/// prints how long each part of a diff of two N-service builds takes.
+#[test]
+#[ignore = "timing; run by hand"]
+fn time_a_diff_of_two_large_builds() {
+    let n: usize = std::env::var("MESHC_DIFF_SERVICES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1000);
+    let build = |text: String| {
+        let file = meshc::source::SourceFile::new("meshc.yaml", text);
+        match pipeline::compile_source(file, Path::new("."), &opts()) {
+            Ok(c) => c,
+            Err(e) => panic!("{e:?}"),
+        }
+    };
+    let t = std::time::Instant::now();
+    let old = build(large(n, false));
+    let new = build(large(n, true));
+    let compiled = t.elapsed();
+
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    meshc::bundle::write(&out, &old.bundle, false).unwrap();
+    let t = std::time::Instant::now();
+    let read = diff::read_bundle(&out).unwrap();
+    let reading = t.elapsed();
+    let t = std::time::Instant::now();
+    let _ = diff::read_bundle_reusing(&out, &new.bundle.artifacts).unwrap();
+    let reading_reusing = t.elapsed();
+
+    let (g_old, g_new) = (CallGraph::of(&old.app), CallGraph::of(&new.app));
+    let t = std::time::Instant::now();
+    let plan = diff::diff(
+        Side::with_graph(&old.bundle.artifacts, &g_old),
+        Side::with_graph(&new.bundle.artifacts, &g_new),
+    );
+    let diffing = t.elapsed();
+    let t = std::time::Instant::now();
+    let inferred = diff::diff(Side::new(&read), Side::new(&new.bundle.artifacts));
+    let diffing_inferred = t.elapsed();
+    assert_eq!(plan.steps.len(), 2);
+    assert_eq!(inferred.steps, plan.steps);
+    eprintln!(
+        "{n} services, {} resources: compile both {compiled:?}, read bundle {reading:?} (reusing the new build's unchanged files {reading_reusing:?}), diff {diffing:?}, diff with inferred graphs {diffing_inferred:?}",
+        old.bundle.lock.resources.len()
+    );
+}
