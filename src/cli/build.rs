@@ -132,7 +132,7 @@ fn print_summary(bundle: &Bundle, targets: &[Target]) {
 
 pub fn print_diagnostics(report: FileReport, color: Color) {
     let human = HumanOptions {
-        color: color.enabled(),
+        color: color.for_stderr(),
         width: 100,
     };
     eprint!("{}", render::render(OutputFormat::Human, &[report], &human));

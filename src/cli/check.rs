@@ -57,7 +57,7 @@ pub fn run(args: Args) -> Outcome {
         }
     }
     let human = HumanOptions {
-        color: args.color.enabled(),
+        color: args.color.for_stdout(),
         width: 100,
     };
     let text = render::render(args.format, &reports, &human);

@@ -76,7 +76,7 @@ pub fn run(args: Args) -> Outcome {
     print!(
         "{}",
         match args.format {
-            Format::Human => render::human(plan, header, stdout_color(args.color)),
+            Format::Human => render::human(plan, header, args.color.for_stdout()),
             Format::Json => render::json(plan, header),
             Format::Markdown => render::markdown(plan, header),
         }
@@ -85,19 +85,6 @@ pub fn run(args: Args) -> Outcome {
         Outcome::Clean
     } else {
         Outcome::Findings
-    }
-}
-
-/// `--color auto` for output on stdout (`Color::enabled` looks at stderr).
-fn stdout_color(color: Color) -> bool {
-    use std::io::IsTerminal;
-    match color {
-        Color::Always => true,
-        Color::Never => false,
-        Color::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::io::stdout().is_terminal()
-        }
     }
 }
 

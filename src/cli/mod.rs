@@ -73,15 +73,23 @@ pub enum Color {
 }
 
 impl Color {
-    pub fn enabled(self) -> bool {
+    /// Whether output written to stdout should be coloured.
+    pub fn for_stdout(self) -> bool {
         use std::io::IsTerminal;
+        self.enabled(std::io::stdout().is_terminal())
+    }
+
+    /// Whether output written to stderr should be coloured.
+    pub fn for_stderr(self) -> bool {
+        use std::io::IsTerminal;
+        self.enabled(std::io::stderr().is_terminal())
+    }
+
+    fn enabled(self, terminal: bool) -> bool {
         match self {
             Color::Always => true,
             Color::Never => false,
-            Color::Auto => {
-                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                    && std::io::stderr().is_terminal()
-            }
+            Color::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && terminal,
         }
     }
 }
