@@ -214,32 +214,16 @@ fn port(d: &mut Decoder, name: Name, node: &Node) -> Option<Port> {
 
 fn health(d: &mut Decoder, node: &Node) -> Option<Health> {
     let o = d.object(node, &dec::HEALTH)?;
-    let given: Vec<&str> = ["http", "tcp", "grpc"]
-        .into_iter()
-        .filter(|k| o.has(k))
-        .collect();
-    if given.len() != 1 {
-        d.report(
-            Diagnostic::new(
-                Code::MissingField,
-                o.span,
-                format!(
-                    "`health` needs exactly one of `http`, `tcp` or `grpc`, found {}",
-                    if given.is_empty() {
-                        "none".to_string()
-                    } else {
-                        given.join(" and ")
-                    }
-                ),
-            )
-            .label("here")
-            .help("write `{ http: /health }`, `{ tcp: <port name> }` or `{ grpc: <port name> }`"),
-        );
-        return None;
-    }
+    let kind = one_of(
+        d,
+        &o,
+        "`health`",
+        &["http", "tcp", "grpc"],
+        "write `{ http: /health }`, `{ tcp: <port name> }` or `{ grpc: <port name> }`",
+    )?;
     let port = o.get("port").and_then(|n| d.string(n, "a port name"));
     let field = |d: &mut Decoder, k: &str| o.get(k).and_then(|n| d.string(n, "`health`"));
-    match given[0] {
+    match kind {
         "http" => Some(Health::Http {
             path: field(d, "http")?,
             port,
@@ -602,24 +586,15 @@ fn string_match(d: &mut Decoder, node: &Node) -> Option<StringMatch> {
         return d.text(node, "a match value").map(StringMatch::Exact);
     }
     let o = d.object(node, &dec::STRING_MATCH_OBJECT)?;
-    let given: Vec<&str> = ["exact", "prefix", "regex"]
-        .into_iter()
-        .filter(|k| o.has(k))
-        .collect();
-    if given.len() != 1 {
-        d.report(
-            Diagnostic::new(
-                Code::MissingField,
-                o.span,
-                "a match needs exactly one of `exact`, `prefix` or `regex`",
-            )
-            .label("here")
-            .help("write `{ exact: v }`, `{ prefix: /api }` or `{ regex: \"^v[0-9]+$\" }`"),
-        );
-        return None;
-    }
-    let s = d.string(o.get(given[0])?, "a match value")?;
-    Some(match given[0] {
+    let kind = one_of(
+        d,
+        &o,
+        "a match",
+        &["exact", "prefix", "regex"],
+        "write `{ exact: v }`, `{ prefix: /api }` or `{ regex: \"^v[0-9]+$\" }`",
+    )?;
+    let s = d.string(o.get(kind)?, "a match value")?;
+    Some(match kind {
         "exact" => StringMatch::Exact(s),
         "prefix" => StringMatch::Prefix(s),
         _ => StringMatch::Regex(s),
@@ -668,4 +643,39 @@ fn environment(d: &mut Decoder, name: Name, node: &Node) -> Environment {
         }
     }
     env
+}
+
+/// The one field of `choices` that is set, or a diagnostic when none or
+/// several are.
+fn one_of<'a>(
+    d: &mut Decoder,
+    o: &Obj,
+    what: &str,
+    choices: &[&'a str],
+    help: &str,
+) -> Option<&'a str> {
+    let given: Vec<&str> = choices.iter().copied().filter(|k| o.has(k)).collect();
+    if let [one] = given[..] {
+        return Some(one);
+    }
+    let names: Vec<String> = choices.iter().map(|c| format!("`{c}`")).collect();
+    let (last, rest) = names.split_last()?;
+    d.report(
+        Diagnostic::new(
+            Code::MissingField,
+            o.span,
+            format!(
+                "{what} needs exactly one of {} or {last}, found {}",
+                rest.join(", "),
+                if given.is_empty() {
+                    "none".to_string()
+                } else {
+                    given.join(" and ")
+                }
+            ),
+        )
+        .label("here")
+        .help(help.to_string()),
+    );
+    None
 }

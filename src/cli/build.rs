@@ -4,7 +4,7 @@ use super::{Color, Outcome};
 use meshc::bundle::{self, Bundle};
 use meshc::diag::render::{self, FileReport, HumanOptions, OutputFormat};
 use meshc::emit::Target;
-use meshc::pipeline::{self, BuildError, BuildOptions};
+use meshc::pipeline::{self, BuildError};
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -38,19 +38,15 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Outcome {
-    let Some(file) = args.file.clone().or_else(super::default_input) else {
-        return Outcome::Failed(
-            "no meshc.yaml or meshc.kdl in this directory; name the description to build".into(),
-        );
-    };
-    let templates = match super::load_templates(args.templates.as_deref()) {
-        Ok(t) => t,
+    let (file, opts) = match super::build_inputs(
+        args.file.as_deref(),
+        args.env.as_deref(),
+        &args.target,
+        args.templates.as_deref(),
+        "build",
+    ) {
+        Ok(inputs) => inputs,
         Err(e) => return Outcome::Failed(e),
-    };
-    let opts = BuildOptions {
-        env: args.env.clone(),
-        targets: args.target.clone(),
-        templates,
     };
     let compiled = match pipeline::compile(&file, &opts) {
         Ok(c) => c,

@@ -3,7 +3,7 @@
 use super::{Color, Outcome};
 use meshc::diff::{self, DiffError, WhichSide, render};
 use meshc::emit::Target;
-use meshc::pipeline::{BuildError, BuildOptions};
+use meshc::pipeline::BuildError;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -45,19 +45,15 @@ enum Format {
 }
 
 pub fn run(args: Args) -> Outcome {
-    let Some(file) = args.file.clone().or_else(super::default_input) else {
-        return Outcome::Failed(
-            "no meshc.yaml or meshc.kdl in this directory; name the description to compare".into(),
-        );
-    };
-    let templates = match super::load_templates(args.templates.as_deref()) {
-        Ok(t) => t,
+    let (file, opts) = match super::build_inputs(
+        args.file.as_deref(),
+        args.env.as_deref(),
+        &args.target,
+        args.templates.as_deref(),
+        "compare",
+    ) {
+        Ok(inputs) => inputs,
         Err(e) => return Outcome::Failed(e),
-    };
-    let opts = BuildOptions {
-        env: args.env.clone(),
-        targets: args.target.clone(),
-        templates,
     };
     let result = match (&args.against, &args.base) {
         (Some(dir), _) => diff::against(&file, dir, &opts),

@@ -120,19 +120,68 @@ fn read_tree(
     dir: &std::path::Path,
     out: &mut std::collections::BTreeMap<String, String>,
 ) -> std::io::Result<()> {
+    use std::io::{Error, Read};
+    /// Far more than any template; a link to /dev/zero is not read forever.
+    const MAX_TEMPLATE_BYTES: u64 = 1024 * 1024;
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
         let path = entry.path();
-        if entry.file_type()?.is_dir() {
+        let ty = entry.file_type()?;
+        if ty.is_dir() {
             read_tree(root, &path, out)?;
-        } else {
-            let rel = path
-                .strip_prefix(root)
-                .unwrap_or(&path)
-                .to_string_lossy()
-                .replace('\\', "/");
-            out.insert(rel, std::fs::read_to_string(&path)?);
+            continue;
         }
+        let rel = path
+            .strip_prefix(root)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        // Only templates are read; other files are ignored unopened.
+        if !rel.ends_with(".hbs") {
+            continue;
+        }
+        // A link could bring any file on the machine into the bundle.
+        if ty.is_symlink() && !path.canonicalize()?.starts_with(root.canonicalize()?) {
+            return Err(Error::other(format!(
+                "`{rel}` is a link to outside the directory"
+            )));
+        }
+        if !std::fs::metadata(&path)?.is_file() {
+            return Err(Error::other(format!("`{rel}` is not a regular file")));
+        }
+        let mut text = String::new();
+        std::fs::File::open(&path)?
+            .take(MAX_TEMPLATE_BYTES + 1)
+            .read_to_string(&mut text)?;
+        if text.len() as u64 > MAX_TEMPLATE_BYTES {
+            return Err(Error::other(format!("`{rel}` is larger than 1 MiB")));
+        }
+        out.insert(rel, text);
     }
     Ok(())
+}
+
+/// The description and build options `build` and `diff` share; `verb` says
+/// what the user asked for, for the message when no description is found.
+pub fn build_inputs(
+    file: Option<&std::path::Path>,
+    env: Option<&str>,
+    targets: &[meshc::emit::Target],
+    templates: Option<&std::path::Path>,
+    verb: &str,
+) -> Result<(std::path::PathBuf, meshc::pipeline::BuildOptions), String> {
+    let Some(file) = file
+        .map(std::path::Path::to_path_buf)
+        .or_else(default_input)
+    else {
+        return Err(format!(
+            "no meshc.yaml or meshc.kdl in this directory; name the description to {verb}"
+        ));
+    };
+    let opts = meshc::pipeline::BuildOptions {
+        env: env.map(str::to_string),
+        targets: targets.to_vec(),
+        templates: load_templates(templates)?,
+    };
+    Ok((file, opts))
 }
