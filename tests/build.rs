@@ -40,7 +40,11 @@ fn examples() -> Vec<PathBuf> {
 fn target_text(bundle: &Bundle, target: Target) -> String {
     let prefix = format!("{}/", target.as_str());
     let mut text = String::new();
-    for a in bundle.artifacts.iter().filter(|a| a.path.starts_with(&prefix)) {
+    for a in bundle
+        .artifacts
+        .iter()
+        .filter(|a| a.path.starts_with(&prefix))
+    {
         text.push_str(&format!("=== {} ===\n", a.path));
         text.push_str(&String::from_utf8_lossy(&a.bytes));
     }
@@ -51,7 +55,11 @@ fn target_text(bundle: &Bundle, target: Target) -> String {
 fn every_example_bundle_matches_its_reviewed_snapshot() {
     let settings = common::snapshots();
     for path in examples() {
-        let name = path.parent().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .parent()
+            .and_then(|p| p.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let compiled = compile(&path, None);
         for target in Target::ALL {
             let text = target_text(&compiled.bundle, target);
@@ -65,7 +73,12 @@ fn builds_are_byte_for_byte_reproducible() {
     for path in examples() {
         let a = compile(&path, None);
         let b = compile(&path, None);
-        let files = |c: &Compiled| c.bundle.files().map(|(p, b)| (p.to_string(), b.into_owned())).collect::<Vec<_>>();
+        let files = |c: &Compiled| {
+            c.bundle
+                .files()
+                .map(|(p, b)| (p.to_string(), b.into_owned()))
+                .collect::<Vec<_>>()
+        };
         assert_eq!(files(&a), files(&b), "{}", path.display());
     }
 }
@@ -81,8 +94,19 @@ fn yaml_and_kdl_twins_give_identical_manifests() {
         twins += 1;
         let a = compile(&yaml, None);
         let b = compile(&kdl, None);
-        let files = |c: &Compiled| c.bundle.artifacts.iter().map(|a| (a.path.clone(), a.bytes.clone())).collect::<Vec<_>>();
-        assert_eq!(files(&a), files(&b), "{} and its KDL twin differ", yaml.display());
+        let files = |c: &Compiled| {
+            c.bundle
+                .artifacts
+                .iter()
+                .map(|a| (a.path.clone(), a.bytes.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            files(&a),
+            files(&b),
+            "{} and its KDL twin differ",
+            yaml.display()
+        );
         assert_eq!(a.bundle.lock.files, b.bundle.lock.files);
     }
     assert!(twins >= 1, "no YAML/KDL twins under examples/");
@@ -96,7 +120,14 @@ fn editing_one_image_changes_only_that_services_files() {
     let path = dir.path().join("meshc.yaml");
     let before = compile(&path, None);
     let text = std::fs::read_to_string(&path).expect("read");
-    std::fs::write(&path, text.replace("examples-bookinfo-details-v1:1.20.1", "examples-bookinfo-details-v1:1.20.2")).expect("write");
+    std::fs::write(
+        &path,
+        text.replace(
+            "examples-bookinfo-details-v1:1.20.1",
+            "examples-bookinfo-details-v1:1.20.2",
+        ),
+    )
+    .expect("write");
     let after = compile(&path, None);
     let changed: Vec<&str> = before
         .bundle
@@ -107,7 +138,10 @@ fn editing_one_image_changes_only_that_services_files() {
         .filter(|(a, b)| a != b)
         .map(|(a, _)| a.path.as_str())
         .collect();
-    assert_eq!(before.bundle.lock.files.len(), after.bundle.lock.files.len());
+    assert_eq!(
+        before.bundle.lock.files.len(),
+        after.bundle.lock.files.len()
+    );
     assert_eq!(changed, ["kubernetes/details.yaml"]);
     let changed_resources: Vec<String> = before
         .bundle
@@ -126,13 +160,32 @@ fn environment_overlays_change_what_they_name() {
     let path = common::root().join("examples/shop/meshc.yaml");
     let base = compile(&path, None);
     let prod = compile(&path, Some("prod"));
-    let redis = |c: &Compiled| c.app.services.iter().find(|s| s.name == "redis").map(|s| s.resources.memory.clone());
+    let redis = |c: &Compiled| {
+        c.app
+            .services
+            .iter()
+            .find(|s| s.name == "redis")
+            .map(|s| s.resources.memory.clone())
+    };
     assert_eq!(redis(&base).as_deref(), Some("256Mi"));
     assert_eq!(redis(&prod).as_deref(), Some("1Gi"));
-    let split = |c: &Compiled| c.app.services.iter().find(|s| s.name == "checkout").and_then(|s| s.traffic.clone()).map(|t| t.split);
-    assert_eq!(split(&prod), Some(vec![("v1".to_string(), 50), ("v2".to_string(), 50)]));
+    let split = |c: &Compiled| {
+        c.app
+            .services
+            .iter()
+            .find(|s| s.name == "checkout")
+            .and_then(|s| s.traffic.clone())
+            .map(|t| t.split)
+    };
+    assert_eq!(
+        split(&prod),
+        Some(vec![("v1".to_string(), 50), ("v2".to_string(), 50)])
+    );
     match pipeline::compile(&path, &options(Some("staging"))) {
-        Err(pipeline::BuildError::Usage(m)) => assert!(m.contains("no environment `staging`") && m.contains("`prod`"), "{m}"),
+        Err(pipeline::BuildError::Usage(m)) => assert!(
+            m.contains("no environment `staging`") && m.contains("`prod`"),
+            "{m}"
+        ),
         _ => panic!("an unknown environment is a usage error"),
     }
 }
