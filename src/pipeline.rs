@@ -39,29 +39,68 @@ pub fn read(path: &Path) -> Result<(Arc<SourceFile>, Vec<Diagnostic>), IoError> 
         },
     };
     let meta = std::fs::metadata(path).map_err(io)?;
+    let refuse = |message: &str| IoError {
+        path: path.to_path_buf(),
+        message: message.into(),
+    };
     if meta.is_dir() {
-        return Err(IoError {
-            path: path.to_path_buf(),
-            message: "it is a directory, not a file".into(),
-        });
+        return Err(refuse("it is a directory, not a file"));
+    }
+    // A link to /dev/zero or a named pipe would be read forever (or block).
+    if !meta.is_file() {
+        return Err(refuse(
+            "it is not a regular file (a device, a pipe or a socket)",
+        ));
     }
     let name = display_name(path);
-    if meta.len() > syntax::MAX_INPUT_BYTES as u64 {
-        let file = SourceFile::new(name, String::new());
+    let too_large = |len: u64| {
         let d = Diagnostic::new(
             Code::UnreadableInput,
             Span::default(),
             format!(
                 "the description is {} MB; meshc reads at most {} MB",
-                meta.len() / 1_000_000,
+                len / 1_000_000,
                 syntax::MAX_INPUT_BYTES / 1_000_000
             ),
         )
         .help("split the application into several descriptions");
-        return Ok((file, vec![d]));
+        (SourceFile::new(name.clone(), String::new()), vec![d])
+    };
+    if meta.len() > syntax::MAX_INPUT_BYTES as u64 {
+        return Ok(too_large(meta.len()));
     }
-    let bytes = std::fs::read(path).map_err(io)?;
+    // The size can change after `metadata`: read no more than the limit allows.
+    let bytes = read_at_most(path, syntax::MAX_INPUT_BYTES as u64).map_err(io)?;
+    if bytes.len() > syntax::MAX_INPUT_BYTES {
+        return Ok(too_large(bytes.len() as u64));
+    }
     Ok(from_bytes(name, bytes))
+}
+
+/// Up to `limit + 1` bytes of a file: one more than allowed tells "too large".
+fn read_at_most(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(limit + 1)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// The most a config file may hold: a ConfigMap stores at most 1 MiB.
+const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
+/// A config file's text, read no further than a ConfigMap could hold.
+fn read_config(path: &Path) -> Result<String, String> {
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err("it is not a regular file".into());
+    }
+    let bytes = read_at_most(path, MAX_CONFIG_BYTES).map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_CONFIG_BYTES {
+        return Err("it is larger than 1 MiB, the most a ConfigMap holds".into());
+    }
+    String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".into())
 }
 
 /// A path as users should see it in reports: relative, with `/`.
@@ -104,9 +143,10 @@ pub fn from_bytes(name: String, bytes: Vec<u8>) -> (Arc<SourceFile>, Vec<Diagnos
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
             let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            // The invalid bytes are shown as U+FFFD: point at all of it.
             let d = Diagnostic::new(
                 Code::UnreadableInput,
-                Span::new(at, at + 1),
+                Span::new(at, at + char::REPLACEMENT_CHARACTER.len_utf8()),
                 format!("the description is not UTF-8 text (invalid byte at offset {at})"),
             )
             .label("not UTF-8")
@@ -186,7 +226,7 @@ pub fn compile_source(
         Some(d) if !diags.iter().any(Diagnostic::is_error) => d,
         _ => return Err(BuildError::Findings(file, diags)),
     };
-    let read = |rel: &str| std::fs::read_to_string(base.join(rel)).map_err(|e| e.to_string());
+    let read = |rel: &str| read_config(&base.join(rel));
     let app = match lower::lower(&desc, opts.env.as_deref(), &read) {
         Ok(app) => app,
         Err(LowerError::UnknownEnvironment { name, known }) => {

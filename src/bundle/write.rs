@@ -26,6 +26,9 @@ pub enum WriteError {
     Busy(PathBuf),
     /// An artifact path would land outside OUT.
     UnsafePath(String),
+    /// Something meshc did not write stands where this build writes: a file
+    /// of the user's, or a link where the bundle needs a directory.
+    InTheWay(PathBuf),
     Io {
         path: PathBuf,
         error: std::io::Error,
@@ -48,6 +51,11 @@ impl std::fmt::Display for WriteError {
             WriteError::UnsafePath(p) => write!(
                 f,
                 "refusing to write `{p}`: it would land outside the output directory"
+            ),
+            WriteError::InTheWay(p) => write!(
+                f,
+                "`{}` is in the way: meshc did not write it, and this build needs that path; move it elsewhere (meshc never replaces a file it did not write, nor writes through a symbolic link)",
+                p.display()
             ),
             WriteError::Io { path, error } => {
                 write!(f, "cannot write `{}`: {error}", path.display())
@@ -108,6 +116,7 @@ pub fn write(out: &Path, bundle: &Bundle, force: bool) -> Result<WriteSummary, W
     }
 
     let previous = previous_files(out, force)?;
+    in_the_way(out, bundle, &previous)?;
     let tmp = parent.join(format!(".{base}.meshc-tmp-{}", std::process::id()));
     let result = assemble(&tmp, out, bundle, &previous)
         .and_then(|summary| swap(out, &tmp, &parent, &base).map(|()| summary));
@@ -140,6 +149,35 @@ fn previous_files(out: &Path, force: bool) -> Result<HashSet<String>, WriteError
         Err(_) if force || entries.count() == 0 => Ok(HashSet::new()),
         Err(_) => Err(WriteError::NotABundle(out.to_path_buf())),
     }
+}
+
+/// Refuses when OUT holds, at a path this build writes, something the
+/// previous build did not write (the user's file survives; the same bytes
+/// would lose nothing), or a link or file where the bundle needs a
+/// directory (never written through).
+fn in_the_way(out: &Path, bundle: &Bundle, previous: &HashSet<String>) -> Result<(), WriteError> {
+    for (rel, bytes) in bundle.files() {
+        let parts: Vec<Component> = safe(rel)?.components().collect();
+        let mut at = PathBuf::new();
+        for (i, part) in parts.iter().enumerate() {
+            at.push(part);
+            let here = out.join(&at);
+            let Ok(meta) = fs::symlink_metadata(&here) else {
+                break;
+            };
+            let in_the_way = if i + 1 < parts.len() {
+                !meta.is_dir()
+            } else {
+                let ours = previous.contains(&at.to_string_lossy().replace('\\', "/"));
+                let same = || meta.is_file() && fs::read(&here).is_ok_and(|b| b == *bytes);
+                meta.is_dir() || !(ours || same())
+            };
+            if in_the_way {
+                return Err(WriteError::InTheWay(here));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn assemble(

@@ -10,7 +10,9 @@ use crate::diag::Diagnostic;
 use crate::source::{Format, SourceFile};
 
 /// The largest description meshc reads; larger input is refused before parsing.
-pub const MAX_INPUT_BYTES: usize = 64 * 1024 * 1024;
+/// Far above any real description (10,000 services take about 9 MB), and
+/// small enough that a refused file costs nothing to read.
+pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
 /// Deepest nesting accepted; the format itself needs fewer than ten levels.
 pub const MAX_DEPTH: usize = 64;
 

@@ -1,0 +1,62 @@
+//! `meshc build` into an in-memory bundle on any bytes (YAML, or KDL after a
+//! `//kdl` line), with no environment and with each one the description
+//! defines: findings point inside the input; a bundle is reproducible, stays
+//! inside its directory, parses back exactly, reads the same under YAML 1.1,
+//! and its Dockerfiles hold only meshc's instructions.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use meshc::emit::{Target, docker::Templates};
+use meshc::pipeline::{self, BuildError, BuildOptions};
+use meshc::source::SourceFile;
+use meshc_fuzz::{assert_bundle, assert_diagnostics, base, files, render_all, split};
+use std::sync::Arc;
+
+fuzz_target!(|data: &[u8]| {
+    let (name, bytes) = split(data);
+    let (file, early) = pipeline::from_bytes(name.to_string(), bytes.to_vec());
+    if !early.is_empty() {
+        assert_diagnostics(&file.text, &early);
+        return;
+    }
+    if !build(&file, None) {
+        return;
+    }
+    let Some(desc) = pipeline::analyze(&file, &base()).0 else {
+        return;
+    };
+    for env in desc.environments.keys().take(3) {
+        build(&file, Some(env.clone()));
+    }
+});
+
+/// One build and its properties; whether it produced a bundle.
+fn build(file: &Arc<SourceFile>, env: Option<String>) -> bool {
+    let opts = BuildOptions {
+        env,
+        targets: Target::ALL.to_vec(),
+        templates: Templates::embedded(),
+    };
+    match pipeline::compile_source(file.clone(), &base(), &opts) {
+        Ok(first) => {
+            assert_diagnostics(&file.text, &first.warnings);
+            assert_bundle(&first.bundle);
+            let again = pipeline::compile_source(file.clone(), &base(), &opts)
+                .unwrap_or_else(|_| panic!("the second build of the same input failed"));
+            assert!(
+                files(&first.bundle) == files(&again.bundle),
+                "two builds of the same input differ"
+            );
+            true
+        }
+        Err(BuildError::Findings(file, diags)) => {
+            assert_diagnostics(&file.text, &diags);
+            render_all(file, diags);
+            false
+        }
+        Err(BuildError::Usage(_)) => false,
+        Err(e @ (BuildError::Emit(_) | BuildError::Io(_))) => {
+            panic!("a checked description must build with the embedded templates: {e:?}")
+        }
+    }
+}
