@@ -35,7 +35,25 @@ pub fn description(d: &mut Decoder, root: &Node) -> Description {
         desc.defaults.resources = resources(d, od.get("resources"));
     }
     if let Some(n) = o.get("services") {
-        for (key, node) in d.entries(n, "`services`") {
+        let entries = d.entries(n, "`services`");
+        if entries.len() > crate::syntax::MAX_SERVICES {
+            let key = o.key("services").map_or(n.span, |k| k.span);
+            d.report(
+                Diagnostic::new(
+                    Code::UnreadableInput,
+                    key,
+                    format!(
+                        "the description is too large: it has {} services, more than the {} meshc builds at once",
+                        entries.len(),
+                        crate::syntax::MAX_SERVICES
+                    ),
+                )
+                .label("too many services")
+                .help("split the application into several descriptions"),
+            );
+            return desc;
+        }
+        for (key, node) in entries {
             let svc = service(d, name(key), node);
             desc.services.insert(key.name.clone(), svc);
         }

@@ -15,6 +15,9 @@ use crate::source::{Format, SourceFile};
 pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
 /// Deepest nesting accepted; the format itself needs fewer than ten levels.
 pub const MAX_DEPTH: usize = 64;
+/// Most services one description may hold: far beyond any one application,
+/// and what bounds a build's memory (each service becomes a dozen objects).
+pub const MAX_SERVICES: usize = 10_000;
 
 /// Parses a description into its document tree, or the syntax errors found.
 pub fn parse(file: &SourceFile) -> Result<Node, Vec<Diagnostic>> {

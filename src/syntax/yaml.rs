@@ -19,6 +19,9 @@ pub fn parse(text: &str) -> Result<Node, Diagnostic> {
             max_aliases: 1_000,
             max_anchors: 1_000,
             max_documents: 1,
+            // Room for MAX_SERVICES services of about seventy values each.
+            max_nodes: 1_000_000,
+            max_events: 3_000_000,
         },
         // A real description shares a few blocks; a "billion laughs" stops here, early.
         alias_limits: serde_saphyr::alias_limits! {

@@ -50,7 +50,7 @@ fn just_under_the_input_limit() {
         "dense.yaml",
         findings(
             "M007",
-            "the description is too large: it has more values than meshc reads",
+            "the description is too large: it has 63790 services, more than the 10000 meshc builds at once",
         ),
     );
     let comments = format!("{VALID}{}", "# padding padding padding\n".repeat(SIZE / 26));
@@ -323,7 +323,7 @@ fn a_hundred_thousand_services() {
                 diagnostics(&check),
                 [(
                     "M007".to_string(),
-                    "the description is too large: it has more values than meshc reads".to_string()
+                    "the description is too large: it has 100000 services, more than the 10000 meshc builds at once".to_string()
                 )]
             );
             assert_eq!(build.exit, 1, "{}", build.stderr);

@@ -147,6 +147,15 @@ fn registry(templates: &Templates) -> Result<Handlebars<'static>, EmitError> {
 
 /// One artifact pair per workload with `build`, in service and version order.
 pub fn emit(app: &App, templates: &Templates) -> Result<Vec<Artifact>, EmitError> {
+    let builds = app
+        .services
+        .iter()
+        .flat_map(|s| &s.workloads)
+        .any(|w| w.build.is_some());
+    if !builds {
+        // Nothing to render: skip parsing the templates (a fixed few ms).
+        return Ok(Vec::new());
+    }
     let reg = registry(templates)?;
     let mut out = Vec::new();
     for svc in &app.services {
