@@ -35,9 +35,10 @@ use std::time::{Duration, Instant};
 /// binary: small input needs under 20 MiB; the heaviest case here (16 MB of
 /// values, just under the input limit) peaks at about 60 MB resident.
 const MEMORY_LIMIT: u64 = 512 * 1024 * 1024;
-/// The issue asks for "within a second"; a shared CI machine running the
-/// debug build gets five times that before the test calls it a hang.
-const TIME_LIMIT: Duration = Duration::from_secs(5);
+/// The issue asks for "within a second" (the release figures in the README
+/// meet it); the debug build on a shared 2-core CI machine gets ten times
+/// that before the test calls it a hang. Measured times are printed.
+const TIME_LIMIT: Duration = Duration::from_secs(10);
 
 struct Run {
     exit: i32,

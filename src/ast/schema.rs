@@ -59,6 +59,7 @@ const fn f(name: &'static str, doc: &'static str, ty: Ty) -> Field {
 
 pub const DNS_LABEL: &str = "^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$";
 const DURATION_RE: &str = "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$";
+const URL_PATH_RE: &str = "^/[^\\s]*$";
 const QUANTITY_RE: &str = "^[0-9]+(\\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$";
 
 pub static RESOURCES: Object = Object {
@@ -133,7 +134,11 @@ pub static HEALTH: Object = Object {
     doc: "Readiness and liveness probe: exactly one of `http`, `tcp` or `grpc`.",
     required: &[],
     fields: &[
-        f("http", "HTTP GET path, e.g. `/health`.", Ty::Str),
+        f(
+            "http",
+            "HTTP GET path, e.g. `/health`.",
+            Ty::Pattern(URL_PATH_RE),
+        ),
         f(
             "tcp",
             "Name of the port to open a TCP connection to.",
@@ -161,7 +166,7 @@ pub static INGRESS: Object = Object {
         f(
             "paths",
             "URL path prefixes routed to the service (default `/`).",
-            Ty::List(&Ty::Str),
+            Ty::List(&Ty::Pattern(URL_PATH_RE)),
         ),
         f(
             "tls_secret",

@@ -133,6 +133,19 @@ fn service(svc: &Service, out: &mut Vec<Diagnostic>) {
             );
         }
     }
+    if let Some(crate::ast::Health::Http { path, .. }) = &svc.health
+        && (!path.value.starts_with('/')
+            || path
+                .value
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control()))
+    {
+        out.push(invalid_value(
+            path,
+            "health check path",
+            "a URL path starting with `/`",
+        ));
+    }
     if let Some(ing) = &svc.ingress {
         let host = ing.host.value.strip_prefix("*.").unwrap_or(&ing.host.value);
         if !is_dns_subdomain(host) || !host.contains('.') {

@@ -67,20 +67,20 @@ fn a_finding_past_column_65535_is_reported_without_the_line() {
 fn many_findings_in_a_large_file_render_in_linear_time() {
     let dir = tempdir();
     let mut text = String::from("app: many\nservices:\n");
-    for i in 0..20_000 {
+    // Just under the 10,000-service cap, so every name is checked.
+    for i in 0..10_000 {
         text.push_str(&format!("  S_{i}: {{ image: nginx }}\n"));
     }
     write(dir.path(), "meshc.yaml", &text);
     let run = meshc(
-        "20,000 findings, human report",
+        "10,000 findings, human report",
         dir.path(),
         &["check", "meshc.yaml"],
     );
     assert_eq!(run.exit, 1);
-    assert!(run.stdout.ends_with("20000 errors, 0 warnings in 1 file\n"));
+    assert!(run.stdout.ends_with("10000 errors, 0 warnings in 1 file\n"));
     assert!(
-        run.stdout
-            .contains(" 20002 │   S_19999: { image: nginx }\n"),
+        run.stdout.contains(" 10002 │   S_9999: { image: nginx }\n"),
         "line numbers are right"
     );
 }
