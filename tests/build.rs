@@ -4,7 +4,7 @@
 mod common;
 
 use meshc::bundle::Bundle;
-use meshc::emit::Target;
+use meshc::emit::{Keep, Target};
 use meshc::pipeline::{self, BuildOptions, Compiled};
 use std::path::{Path, PathBuf};
 
@@ -17,7 +17,7 @@ fn options(env: Option<&str>) -> BuildOptions {
 }
 
 fn compile(path: &Path, env: Option<&str>) -> Compiled {
-    match pipeline::compile(path, &options(env)) {
+    match pipeline::compile(path, &options(env), Keep::Digests) {
         Ok(c) => c,
         Err(e) => panic!("{} does not build: {e:?}", path.display()),
     }
@@ -81,6 +81,35 @@ fn builds_are_byte_for_byte_reproducible() {
         };
         assert_eq!(files(&a), files(&b), "{}", path.display());
     }
+}
+
+#[test]
+fn the_lock_indexes_every_object_by_the_digest_of_its_document() {
+    // What a user can check with `sha256sum` on a document cut out of a file:
+    // each object's digest covers its text from after its `---` line to the
+    // next one.
+    let compiled = compile(&common::root().join("examples/bookinfo/meshc.yaml"), None);
+    let lock = &compiled.bundle.lock;
+    let mut indexed = 0;
+    for a in compiled
+        .bundle
+        .artifacts
+        .iter()
+        .filter(|a| !a.resources.is_empty())
+    {
+        let text = String::from_utf8(a.bytes.clone()).unwrap();
+        let docs: Vec<&str> = text.split("---\n").skip(1).collect();
+        let locked: Vec<_> = lock.resources.iter().filter(|r| r.file == a.path).collect();
+        assert_eq!(docs.len(), locked.len(), "{}", a.path);
+        for (doc, r) in docs.iter().zip(locked) {
+            assert_eq!(r.sha256, meshc::bundle::sha256_hex(doc.as_bytes()));
+            assert!(doc.contains(&format!("kind: {}\n", r.kind)), "{doc}");
+            assert!(doc.contains(&format!("name: {}\n", r.name)), "{doc}");
+            indexed += 1;
+        }
+    }
+    assert_eq!(indexed, lock.resources.len());
+    assert!(indexed > 20);
 }
 
 #[test]
@@ -181,7 +210,7 @@ fn environment_overlays_change_what_they_name() {
         split(&prod),
         Some(vec![("v1".to_string(), 50), ("v2".to_string(), 50)])
     );
-    match pipeline::compile(&path, &options(Some("staging"))) {
+    match pipeline::compile(&path, &options(Some("staging")), Keep::Digests) {
         Err(pipeline::BuildError::Usage(m)) => assert!(
             m.contains("no environment `staging`") && m.contains("`prod`"),
             "{m}"

@@ -5,7 +5,7 @@
 mod common;
 
 use meshc::diff::{self, Action, CallGraph, NoteKind, Plan, Side, Subject, render};
-use meshc::emit::{Target, docker::Templates};
+use meshc::emit::{Keep, Target, docker::Templates};
 use meshc::pipeline::{self, BuildOptions, Compiled};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -27,7 +27,7 @@ fn description(case: &str, side: &str) -> PathBuf {
 }
 
 fn compile(path: &Path) -> Compiled {
-    match pipeline::compile(path, &opts()) {
+    match pipeline::compile(path, &opts(), Keep::Trees) {
         Ok(c) => c,
         Err(e) => panic!("{} does not build: {e:?}", path.display()),
     }
@@ -612,7 +612,7 @@ fn time_a_diff_of_two_large_builds() {
         .unwrap_or(1000);
     let build = |text: String| {
         let file = meshc::source::SourceFile::new("meshc.yaml", text);
-        match pipeline::compile_source(file, Path::new("."), &opts()) {
+        match pipeline::compile_source(file, Path::new("."), &opts(), Keep::Trees) {
             Ok(c) => c,
             Err(e) => panic!("{e:?}"),
         }

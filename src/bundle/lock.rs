@@ -33,7 +33,8 @@ pub struct LockedResource {
     pub namespace: Option<String>,
     pub name: String,
     pub file: String,
-    /// sha256 of the object's canonical JSON (sorted keys).
+    /// sha256 of the object's YAML document as written (from `---` exclusive
+    /// to the next one).
     pub sha256: String,
 }
 
@@ -54,7 +55,7 @@ impl Lock {
                     namespace: r.namespace.clone(),
                     name: r.name.clone(),
                     file: a.path.clone(),
-                    sha256: sha256_hex(r.canonical.to_string().as_bytes()),
+                    sha256: r.sha256.clone(),
                 });
             }
         }

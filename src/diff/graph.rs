@@ -57,11 +57,11 @@ impl CallGraph {
         let resources = || artifacts.iter().flat_map(|a| &a.resources);
         let services: HashSet<&str> = resources()
             .filter(|r| matches!(r.kind.as_str(), "Deployment" | "Service"))
-            .filter_map(|r| super::label(&r.canonical, "app"))
+            .filter_map(|r| super::label(r.tree(), "app"))
             .collect();
         let mut edges = Vec::new();
         for r in resources().filter(|r| r.kind == "AuthorizationPolicy") {
-            let spec = &r.canonical["spec"];
+            let spec = &r.tree()["spec"];
             let Some(callee) = spec["selector"]["matchLabels"]["app"].as_str() else {
                 continue;
             };

@@ -86,9 +86,12 @@ pub fn read_bundle_reusing(dir: &Path, known: &[Artifact]) -> Result<Vec<Artifac
         path: lock_path.clone(),
         message,
     })?;
-    let mut documents: HashMap<&str, usize> = HashMap::new();
+    let mut documents: HashMap<&str, Vec<&str>> = HashMap::new();
     for r in &lock.resources {
-        *documents.entry(r.file.as_str()).or_default() += 1;
+        documents
+            .entry(r.file.as_str())
+            .or_default()
+            .push(r.sha256.as_str());
     }
     lock.files
         .iter()
@@ -105,7 +108,7 @@ pub fn read_bundle_reusing(dir: &Path, known: &[Artifact]) -> Result<Vec<Artifac
             let resources = match (documents.get(f.path.as_str()), known.get(f.path.as_str())) {
                 (None, _) => Vec::new(),
                 (Some(_), Some(k)) if k.bytes == bytes => k.resources.clone(),
-                (Some(&n), _) => parse(&path, &bytes, n)?,
+                (Some(digests), _) => parse(&path, &bytes, digests)?,
             };
             Ok(Artifact {
                 path: f.path.clone(),
@@ -126,9 +129,11 @@ fn safe(rel: &str) -> Result<&Path, ReadError> {
         .ok_or_else(|| ReadError::UnsafePath(rel.to_string()))
 }
 
-/// The objects of one multi-document YAML file. `expected` (from the lock)
-/// sizes the parser's document budget; the other limits scale with the file.
-fn parse(path: &Path, bytes: &[u8], expected: usize) -> Result<Vec<Resource>, ReadError> {
+/// The objects of one multi-document YAML file, with the digests the lock
+/// records for them, in order. Their number sizes the parser's document
+/// budget; the other limits scale with the file.
+fn parse(path: &Path, bytes: &[u8], digests: &[&str]) -> Result<Vec<Resource>, ReadError> {
+    let expected = digests.len();
     let err = |message: String| ReadError::Yaml {
         path: path.to_path_buf(),
         message,
@@ -145,7 +150,11 @@ fn parse(path: &Path, bytes: &[u8], expected: usize) -> Result<Vec<Resource>, Re
     Ok(docs
         .into_iter()
         .filter(|d| !d.is_null())
-        .map(|d| Resource::of(&yaml::sort(d)))
+        .enumerate()
+        .map(|(i, d)| {
+            let digest = digests.get(i).copied().unwrap_or_default();
+            Resource::from_tree(yaml::sort(d), digest.to_string())
+        })
         .collect())
 }
 
@@ -157,7 +166,7 @@ mod tests {
     #[test]
     fn documents_come_back_as_canonical_objects() {
         let text = "# header\n---\nkind: Service\napiVersion: v1\nmetadata: {name: a, namespace: ns}\nspec:\n  ports: [{port: 9080, name: http}]\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\ndata: {x: '0777'}\n";
-        let rs = parse(Path::new("x.yaml"), text.as_bytes(), 2).unwrap();
+        let rs = parse(Path::new("x.yaml"), text.as_bytes(), &["a1", "b2"]).unwrap();
         assert_eq!(rs.len(), 2);
         assert_eq!(
             (
@@ -168,11 +177,12 @@ mod tests {
             ("Service", Some("ns"), "a")
         );
         assert_eq!(
-            rs[0].canonical,
-            json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "a", "namespace": "ns"},
+            rs[0].tree(),
+            &json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "a", "namespace": "ns"},
                    "spec": {"ports": [{"name": "http", "port": 9080}]}})
         );
-        assert_eq!(rs[1].canonical["data"]["x"], json!("0777"));
+        assert_eq!(rs[1].tree()["data"]["x"], json!("0777"));
+        assert_eq!((rs[0].sha256.as_str(), rs[1].sha256.as_str()), ("a1", "b2"));
         assert_eq!(rs[1].namespace, None);
     }
 

@@ -274,13 +274,13 @@ pub fn diff(old: Side, new: Side) -> Plan {
                 summary.resources.unchanged += 1;
                 continue;
             }
-            Some(o) if o.resource.canonical == e.resource.canonical => {
+            Some(o) if o.resource.tree() == e.resource.tree() => {
                 summary.resources.unchanged += 1;
                 continue;
             }
             Some(o) => {
-                let changes = fields::diff(&o.resource.canonical, &e.resource.canonical);
-                let fixed = immutable::violations(key, &o.resource.canonical, &changes);
+                let changes = fields::diff(o.resource.tree(), e.resource.tree());
+                let fixed = immutable::violations(key, o.resource.tree(), &changes);
                 let action = if fixed.is_empty() {
                     Action::Update
                 } else {
@@ -412,7 +412,7 @@ impl<'a> Index<'a> {
                 resources.entry(Key::of(r)).or_insert(Entry {
                     resource: r,
                     file: &a.path,
-                    service: app(&r.canonical),
+                    service: app(r.tree()),
                 });
             }
         }

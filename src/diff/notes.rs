@@ -175,8 +175,8 @@ fn versions(input: &Input, kept: &dyn Fn(&str) -> bool, notes: &mut Notes) {
             .filter_map(|(_, e)| {
                 let r = e.resource;
                 let app = e.service?;
-                let version = label(&r.canonical, "version")?;
-                let image = r.canonical["spec"]["template"]["spec"]["containers"][0]["image"]
+                let version = label(r.tree(), "version")?;
+                let image = r.tree()["spec"]["template"]["spec"]["containers"][0]["image"]
                     .as_str()
                     .unwrap_or_default();
                 Some(((app.to_string(), version.to_string()), image.to_string()))
@@ -263,17 +263,17 @@ fn traffic(input: &Input, kept: &dyn Fn(&str) -> bool, notes: &mut Notes) {
         let old = input.old.resource(key);
         let new = input.new.resource(key);
         if let (Some(o), Some(n)) = (old, new)
-            && o.canonical == n.canonical
+            && o.tree() == n.tree()
         {
             continue;
         }
         let Some(r) = new.or(old) else { continue };
-        let service = app(&r.canonical).unwrap_or(&key.name).to_string();
+        let service = app(r.tree()).unwrap_or(&key.name).to_string();
         if !kept(&service) {
             continue;
         }
         let routes =
-            |r: Option<&crate::emit::Resource>| r.map(|r| shares(&r.canonical)).unwrap_or_default();
+            |r: Option<&crate::emit::Resource>| r.map(|r| shares(r.tree())).unwrap_or_default();
         let (before, after) = (routes(old), routes(new));
         let at = |label: &str| {
             if label.is_empty() {
@@ -461,7 +461,7 @@ fn ports(input: &Input, key: &Key, step: &Step, service: &str, notes: &mut Notes
     let list = |index: &Index| -> String {
         let r = index.resource(key);
         let ports = r
-            .and_then(|r| r.canonical["spec"]["ports"].as_array().cloned())
+            .and_then(|r| r.tree()["spec"]["ports"].as_array().cloned())
             .unwrap_or_default();
         ports
             .iter()
@@ -502,7 +502,7 @@ fn workload(key: &Key, step: &Step, service: &str, notes: &mut Notes) {
 fn autoscaling(input: &Input, key: &Key, service: &str, notes: &mut Notes) {
     let range = |index: &Index| {
         index.resource(key).map(|r| {
-            let s = &r.canonical["spec"];
+            let s = &r.tree()["spec"];
             format!("{}–{}", s["minReplicas"], s["maxReplicas"])
         })
     };
@@ -536,7 +536,7 @@ fn opt_outs(input: &Input, notes: &mut Notes) {
             let Some(service) = e.service.filter(|s| touched.contains(s)) else {
                 continue;
             };
-            let v = &e.resource.canonical;
+            let v = e.resource.tree();
             let found: BTreeSet<&str> = [
                 &v["metadata"]["annotations"],
                 &v["spec"]["template"]["metadata"]["annotations"],
@@ -588,8 +588,8 @@ fn security(
     kept: &dyn Fn(&str) -> bool,
     notes: &mut Notes,
 ) {
-    let old = input.old.resource(key).map(|r| &r.canonical);
-    let new = input.new.resource(key).map(|r| &r.canonical);
+    let old = input.old.resource(key).map(|r| r.tree());
+    let new = input.new.resource(key).map(|r| r.tree());
     match key.kind.as_str() {
         "PeerAuthentication" => {
             let mode = |v: Option<&Value>| {
@@ -720,7 +720,10 @@ mod tests {
         vec![Artifact {
             path: "k.yaml".into(),
             bytes: serde_json::to_vec(objects).unwrap(),
-            resources: objects.iter().map(Resource::of).collect(),
+            resources: objects
+                .iter()
+                .map(|o| Resource::from_tree(crate::emit::yaml::sort(o.clone()), String::new()))
+                .collect(),
         }]
     }
 

@@ -24,18 +24,18 @@ mod types;
 #[cfg(test)]
 mod fixture;
 
-use super::{Artifact, Manifest};
+use super::{Artifact, Keep, Manifest};
 use crate::model::{App, Mesh, Service};
 
-pub fn emit(app: &App) -> Vec<Artifact> {
+pub fn emit(app: &App, keep: Keep) -> Vec<Artifact> {
     if app.mesh == Mesh::None {
         return Vec::new();
     }
-    let mut mesh = Manifest::default();
+    let mut mesh = Manifest::new(keep);
     mesh.push(&security::peer_authentication(app));
     let mut out = vec![mesh.into_artifact("istio/mesh.yaml")];
     for svc in &app.services {
-        let file = service(app, svc);
+        let file = service(app, svc, keep);
         if !file.is_empty() {
             out.push(file.into_artifact(format!("istio/{}.yaml", svc.name)));
         }
@@ -43,8 +43,8 @@ pub fn emit(app: &App) -> Vec<Artifact> {
     out
 }
 
-fn service(app: &App, svc: &Service) -> Manifest {
-    let mut file = Manifest::default();
+fn service(app: &App, svc: &Service, keep: Keep) -> Manifest {
+    let mut file = Manifest::new(keep);
     if svc.versioned || svc.traffic.is_some() {
         file.push(&destination::destination_rule(app, svc));
         if let Some(vs) = routing::virtual_service(app, svc) {
@@ -67,6 +67,7 @@ fn service(app: &App, svc: &Service) -> Manifest {
 mod tests {
     use super::emit;
     use crate::ast::Protocol;
+    use crate::emit::Keep;
     use crate::emit::istio::fixture::*;
     use crate::model::{ConnectionPool, Fault, Match, Mesh, Retries, StringMatch, Traffic};
     use serde_json::json;
@@ -75,7 +76,7 @@ mod tests {
     fn no_mesh_no_output() {
         let mut app = bookinfo();
         app.mesh = Mesh::None;
-        assert!(emit(&app).is_empty());
+        assert!(emit(&app, Keep::Trees).is_empty());
     }
 
     #[test]
@@ -98,7 +99,10 @@ mod tests {
 
     #[test]
     fn output_is_deterministic() {
-        assert_eq!(emit(&bookinfo()), emit(&bookinfo()));
+        assert_eq!(
+            emit(&bookinfo(), Keep::Trees),
+            emit(&bookinfo(), Keep::Trees)
+        );
     }
 
     #[test]
@@ -186,7 +190,7 @@ mod tests {
         multi.services[0].ingress.as_mut().unwrap().tls_secret = None;
         variants.push(("variants", multi));
         for (name, app) in variants {
-            for a in emit(&app) {
+            for a in emit(&app, Keep::Trees) {
                 let path = dir.join(name).join(&a.path);
                 std::fs::create_dir_all(path.parent().unwrap()).unwrap();
                 std::fs::write(path, &a.bytes).unwrap();

@@ -20,6 +20,18 @@ pub struct Object<S> {
     pub spec: S,
 }
 
+impl<S: Serialize> crate::emit::ApiObject for Object<S> {
+    fn api_version(&self) -> &str {
+        self.api_version
+    }
+    fn kind(&self) -> &str {
+        self.kind
+    }
+    fn metadata(&self) -> &ObjectMeta {
+        &self.metadata
+    }
+}
+
 // --- VirtualService -------------------------------------------------------
 
 #[derive(Clone, Debug, Default, Serialize)]

@@ -25,18 +25,21 @@ mod workload;
 #[cfg(test)]
 mod fixture;
 
-use super::{Artifact, Manifest};
+use super::{Artifact, Keep, Manifest};
 use crate::model::{App, Service};
 
 const DIR: &str = "kubernetes";
 
-pub fn emit(app: &App) -> Vec<Artifact> {
+pub fn emit(app: &App, keep: Keep) -> Vec<Artifact> {
     let mut files = Vec::with_capacity(app.services.len() + 1);
-    let mut ns = Manifest::default();
+    let mut ns = Manifest::new(keep);
     ns.push(&namespace::namespace(app));
     files.push(("namespace.yaml".to_string(), ns));
     for svc in &app.services {
-        files.push((format!("{}.yaml", svc.name), service_manifest(app, svc)));
+        files.push((
+            format!("{}.yaml", svc.name),
+            service_manifest(app, svc, keep),
+        ));
     }
     let names: Vec<String> = files.iter().map(|(name, _)| name.clone()).collect();
     let mut out: Vec<Artifact> = files
@@ -47,8 +50,8 @@ pub fn emit(app: &App) -> Vec<Artifact> {
     out
 }
 
-fn service_manifest(app: &App, svc: &Service) -> Manifest {
-    let mut m = Manifest::default();
+fn service_manifest(app: &App, svc: &Service, keep: Keep) -> Manifest {
+    let mut m = Manifest::new(keep);
     m.push(&service::service_account(app, svc));
     if let Some(cm) = config::config_map(app, svc) {
         m.push(&cm);
@@ -90,7 +93,7 @@ mod tests {
     fn files_and_object_order() {
         let mut app = fixture::app();
         app.mesh = Mesh::None;
-        let out = emit(&app);
+        let out = emit(&app, Keep::Trees);
         let paths: Vec<&str> = out.iter().map(|a| a.path.as_str()).collect();
         assert_eq!(
             paths,
@@ -137,7 +140,7 @@ mod tests {
     #[test]
     fn every_namespaced_object_is_in_the_app_namespace() {
         let app = fixture::app();
-        for a in emit(&app) {
+        for a in emit(&app, Keep::Trees) {
             for r in &a.resources {
                 if r.kind != "Namespace" {
                     assert_eq!(
@@ -155,9 +158,9 @@ mod tests {
     #[test]
     fn opt_outs_annotate_the_deployments_only() {
         let app = fixture::app();
-        let web = &emit(&app)[2];
+        let web = &emit(&app, Keep::Trees)[2];
         for r in &web.resources {
-            let skip = &r.canonical["metadata"]["annotations"]["checkov.io/skip1"];
+            let skip = &r.tree()["metadata"]["annotations"]["checkov.io/skip1"];
             if r.kind == "Deployment" {
                 assert_eq!(
                     skip,
@@ -173,13 +176,13 @@ mod tests {
     fn config_change_changes_the_pod_template() {
         let mut app = fixture::app();
         let annotation = |app: &App| {
-            let out = emit(app);
+            let out = emit(app, Keep::Trees);
             let d = out[2]
                 .resources
                 .iter()
                 .find(|r| r.kind == "Deployment")
                 .unwrap();
-            d.canonical["spec"]["template"]["metadata"]["annotations"][config::HASH_ANNOTATION]
+            d.tree()["spec"]["template"]["metadata"]["annotations"][config::HASH_ANNOTATION]
                 .as_str()
                 .unwrap()
                 .to_string()
@@ -192,7 +195,7 @@ mod tests {
     #[test]
     fn output_is_deterministic() {
         let app = fixture::app();
-        assert_eq!(emit(&app), emit(&app));
+        assert_eq!(emit(&app, Keep::Trees), emit(&app, Keep::Trees));
     }
 
     #[test]
@@ -200,7 +203,7 @@ mod tests {
         let mut app = fixture::app();
         app.services[1].workloads[0].env[0].value =
             crate::model::EnvValue::Plain("yes: no\n---\nkind: Secret".into());
-        let out = emit(&app);
+        let out = emit(&app, Keep::Trees);
         let text = String::from_utf8(out[2].bytes.clone()).unwrap();
         // One separator per object: the value opened no document of its own.
         assert_eq!(text.matches("\n---\n").count(), out[2].resources.len());
@@ -216,7 +219,7 @@ mod tests {
         for (mesh, sub) in [(Mesh::Istio, "istio"), (Mesh::None, "none")] {
             let mut app = fixture::app();
             app.mesh = mesh;
-            for a in emit(&app) {
+            for a in emit(&app, Keep::Trees) {
                 let path = std::path::Path::new(&root).join(sub).join(&a.path);
                 std::fs::create_dir_all(path.parent().unwrap()).unwrap();
                 std::fs::write(path, &a.bytes).unwrap();

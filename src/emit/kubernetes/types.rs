@@ -38,6 +38,18 @@ impl<S: Serialize> Object<S> {
     }
 }
 
+impl<S: Serialize> crate::emit::ApiObject for Object<S> {
+    fn api_version(&self) -> &str {
+        self.api_version
+    }
+    fn kind(&self) -> &str {
+        self.kind
+    }
+    fn metadata(&self) -> &ObjectMeta {
+        &self.metadata
+    }
+}
+
 /// An object whose content lives under `spec`.
 #[derive(Clone, Debug, Serialize)]
 pub struct Spec<T: Serialize> {
