@@ -13,6 +13,7 @@ pub mod diff;
 pub mod emit;
 pub mod lower;
 pub mod model;
+mod par;
 pub mod pipeline;
 pub mod source;
 pub mod syntax;

@@ -113,6 +113,58 @@ fn the_lock_indexes_every_object_by_the_digest_of_its_document() {
 }
 
 #[test]
+fn a_large_build_is_reproducible_and_keeps_service_order() {
+    // Enough services that emitting and writing run on several threads.
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("app: big\nnamespace: big\nmesh: istio\nservices:\n");
+    for i in 0..600 {
+        let calls = if i < 599 {
+            format!("s{}", i + 1)
+        } else {
+            String::new()
+        };
+        text.push_str(&format!(
+            "  s{i}: {{ image: \"registry.example.com/s{i}:1.0\", ports: {{ http: 8080 }}, calls: [{calls}] }}\n"
+        ));
+    }
+    let path = dir.path().join("meshc.yaml");
+    std::fs::write(&path, &text).unwrap();
+    let first = compile(&path, None);
+    let second = compile(&path, None);
+    let files = |c: &Compiled| -> Vec<(String, Vec<u8>)> {
+        c.bundle
+            .files()
+            .map(|(p, b)| (p.to_string(), b.into_owned()))
+            .collect()
+    };
+    assert!(files(&first) == files(&second), "two builds differ");
+    let kustomization = first
+        .bundle
+        .artifacts
+        .iter()
+        .find(|a| a.path == "kubernetes/kustomization.yaml")
+        .unwrap();
+    let listed: Vec<String> = String::from_utf8(kustomization.bytes.clone())
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("- ").map(str::to_string))
+        .collect();
+    let expected: Vec<String> = std::iter::once("namespace.yaml".to_string())
+        .chain((0..600).map(|i| format!("s{i}.yaml")))
+        .collect();
+    assert_eq!(listed, expected);
+    let istio: Vec<&str> = first
+        .bundle
+        .lock
+        .resources
+        .iter()
+        .filter(|r| r.kind == "AuthorizationPolicy")
+        .map(|r| r.name.as_str())
+        .collect();
+    assert_eq!(istio.len(), 600);
+}
+
+#[test]
 fn yaml_and_kdl_twins_give_identical_manifests() {
     let mut twins = 0;
     for yaml in examples() {

@@ -183,6 +183,47 @@ fn template_error_on_the_fifth_service_leaves_out_as_it_was() {
 /// A write error part way through assembling the new tree (the file size
 /// limit makes the first large file fail with EFBIG, after smaller files
 /// were written): OUT is as it was and the temporary tree is gone.
+/// With enough services to render on several threads, the error reported
+/// is still the first in service order, every time.
+#[test]
+fn the_first_failing_service_is_reported_whatever_the_threads() {
+    let dir = project();
+    let mut many = String::from("app: shop\nservices:\n");
+    for i in 1..=400 {
+        many.push_str(&format!(
+            "  s{i}: {{ build: {{ runtime: node, context: ./web, command: [node, s.js] }}, ports: {{ http: 8080 }} }}\n"
+        ));
+    }
+    std::fs::write(dir.path().join("many.yaml"), many).unwrap();
+    let templates = dir.path().join("templates");
+    std::fs::create_dir_all(&templates).unwrap();
+    std::fs::write(
+        templates.join("node.Dockerfile.hbs"),
+        "FROM {{images.runtime}}\n{{#if (eq service \"s150\")}}RUN {{first_missing}}\n{{/if}}{{#if (eq service \"s390\")}}RUN {{second_missing}}\n{{/if}}",
+    )
+    .unwrap();
+    let args = [
+        "build",
+        "many.yaml",
+        "-o",
+        "out",
+        "--templates",
+        "templates",
+    ];
+    let first = meshc(dir.path(), &args);
+    let stderr = text(&first.stderr);
+    assert_eq!(first.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("s150") && stderr.contains("first_missing"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("second_missing"), "{stderr}");
+    for _ in 0..3 {
+        assert_eq!(text(&meshc(dir.path(), &args).stderr), stderr);
+    }
+    assert!(!dir.path().join("out").exists());
+}
+
 #[test]
 fn write_error_half_way_leaves_out_as_it_was() {
     if Command::new("prlimit").arg("--version").output().is_err() {

@@ -12,7 +12,7 @@
 //! times slower on an ordinary disk.
 
 use super::{Bundle, LOCK_FILE, Lock};
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::fs;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
@@ -200,17 +200,30 @@ fn assemble(
     let _ = fs::remove_dir_all(tmp);
     fs::create_dir_all(tmp).map_err(io(tmp))?;
     let mut summary = WriteSummary::default();
-    let mut ours = HashSet::new();
-    for (rel, bytes) in bundle.files() {
-        let dest = tmp.join(safe(rel)?);
-        if let Some(dir) = dest.parent() {
-            fs::create_dir_all(dir).map_err(io(dir))?;
+    let files: Vec<_> = bundle.files().collect();
+    // Each directory once, then the files in parallel (the first error in
+    // bundle order is reported).
+    let mut dirs = BTreeSet::new();
+    for (rel, _) in &files {
+        if let Some(dir) = safe(rel)?.parent() {
+            dirs.insert(dir);
         }
-        let mut f = fs::File::create(&dest).map_err(io(&dest))?;
-        f.write_all(&bytes).map_err(io(&dest))?;
-        ours.insert(rel.to_string());
+    }
+    for dir in dirs {
+        let dir = tmp.join(dir);
+        fs::create_dir_all(&dir).map_err(io(&dir))?;
+    }
+    let written = crate::par::map(&files, |(rel, bytes)| {
+        let dest = tmp.join(rel);
+        fs::File::create(&dest)
+            .and_then(|mut f| f.write_all(bytes))
+            .map_err(io(&dest))
+    });
+    for result in written {
+        result?;
         summary.written += 1;
     }
+    let ours: HashSet<String> = files.iter().map(|(rel, _)| rel.to_string()).collect();
     if out.exists() {
         carry_foreign(out, tmp, Path::new(""), previous, &ours, &mut summary)?;
         summary.removed = previous

@@ -157,8 +157,9 @@ pub fn emit(app: &App, templates: &Templates) -> Result<Vec<Artifact>, EmitError
         return Ok(Vec::new());
     }
     let reg = registry(templates)?;
-    let mut out = Vec::new();
-    for svc in &app.services {
+    // Services render in parallel; the first error in service order wins.
+    let per_service = crate::par::map(&app.services, |svc| {
+        let mut out = Vec::new();
         for w in &svc.workloads {
             let Some(build) = &w.build else { continue };
             let vars = context::vars(app, svc, w, build);
@@ -174,6 +175,11 @@ pub fn emit(app: &App, templates: &Templates) -> Result<Vec<Artifact>, EmitError
             out.push(artifact(format!("{dir}/Dockerfile"), dockerfile));
             out.push(artifact(format!("{dir}/Dockerfile.dockerignore"), ignore));
         }
+        Ok(out)
+    });
+    let mut out = Vec::new();
+    for files in per_service {
+        out.extend(files?);
     }
     Ok(out)
 }

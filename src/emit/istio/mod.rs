@@ -34,12 +34,11 @@ pub fn emit(app: &App, keep: Keep) -> Vec<Artifact> {
     let mut mesh = Manifest::new(keep);
     mesh.push(&security::peer_authentication(app));
     let mut out = vec![mesh.into_artifact("istio/mesh.yaml")];
-    for svc in &app.services {
+    let files = crate::par::map(&app.services, |svc| {
         let file = service(app, svc, keep);
-        if !file.is_empty() {
-            out.push(file.into_artifact(format!("istio/{}.yaml", svc.name)));
-        }
-    }
+        (!file.is_empty()).then(|| file.into_artifact(format!("istio/{}.yaml", svc.name)))
+    });
+    out.extend(files.into_iter().flatten());
     out
 }
 

@@ -35,12 +35,12 @@ pub fn emit(app: &App, keep: Keep) -> Vec<Artifact> {
     let mut ns = Manifest::new(keep);
     ns.push(&namespace::namespace(app));
     files.push(("namespace.yaml".to_string(), ns));
-    for svc in &app.services {
-        files.push((
+    files.extend(crate::par::map(&app.services, |svc| {
+        (
             format!("{}.yaml", svc.name),
             service_manifest(app, svc, keep),
-        ));
-    }
+        )
+    }));
     let names: Vec<String> = files.iter().map(|(name, _)| name.clone()).collect();
     let mut out: Vec<Artifact> = files
         .into_iter()
