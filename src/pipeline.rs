@@ -4,7 +4,7 @@ use crate::ast::{self, Description};
 use crate::bundle::Bundle;
 use crate::check;
 use crate::diag::{self, Code, Diagnostic};
-use crate::emit::{self, EmitError, Keep, Target, docker::Templates};
+use crate::emit::{self, EmitError, Target, docker::Templates};
 use crate::lower::{self, LowerError};
 use crate::model::App;
 use crate::source::{SourceFile, Span};
@@ -207,13 +207,12 @@ pub struct Compiled {
 }
 
 /// Read, check, lower, emit and index one description, all in memory.
-/// `keep` says whether the objects keep their trees (for `diff`).
-pub fn compile(path: &Path, opts: &BuildOptions, keep: Keep) -> Result<Compiled, BuildError> {
+pub fn compile(path: &Path, opts: &BuildOptions) -> Result<Compiled, BuildError> {
     let (file, early) = read(path).map_err(BuildError::Io)?;
     if !early.is_empty() {
         return Err(BuildError::Findings(file, early));
     }
-    compile_source(file, &base_dir(path), opts, keep)
+    compile_source(file, &base_dir(path), opts)
 }
 
 /// [`compile`] for a description already in memory (`diff --base` reads it from git).
@@ -221,7 +220,6 @@ pub fn compile_source(
     file: Arc<SourceFile>,
     base: &Path,
     opts: &BuildOptions,
-    keep: Keep,
 ) -> Result<Compiled, BuildError> {
     let (desc, diags) = analyze(&file, base);
     let desc = match desc {
@@ -251,8 +249,7 @@ pub fn compile_source(
             return Err(BuildError::Findings(file, d));
         }
     };
-    let artifacts =
-        emit::emit(&app, &opts.targets, &opts.templates, keep).map_err(BuildError::Emit)?;
+    let artifacts = emit::emit(&app, &opts.targets, &opts.templates).map_err(BuildError::Emit)?;
     let bundle = Bundle::new(artifacts, &file.text);
     Ok(Compiled {
         file,

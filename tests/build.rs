@@ -4,7 +4,7 @@
 mod common;
 
 use meshc::bundle::Bundle;
-use meshc::emit::{Keep, Target};
+use meshc::emit::Target;
 use meshc::pipeline::{self, BuildOptions, Compiled};
 use std::path::{Path, PathBuf};
 
@@ -17,7 +17,7 @@ fn options(env: Option<&str>) -> BuildOptions {
 }
 
 fn compile(path: &Path, env: Option<&str>) -> Compiled {
-    match pipeline::compile(path, &options(env), Keep::Digests) {
+    match pipeline::compile(path, &options(env)) {
         Ok(c) => c,
         Err(e) => panic!("{} does not build: {e:?}", path.display()),
     }
@@ -262,7 +262,7 @@ fn environment_overlays_change_what_they_name() {
         split(&prod),
         Some(vec![("v1".to_string(), 50), ("v2".to_string(), 50)])
     );
-    match pipeline::compile(&path, &options(Some("staging")), Keep::Digests) {
+    match pipeline::compile(&path, &options(Some("staging"))) {
         Err(pipeline::BuildError::Usage(m)) => assert!(
             m.contains("no environment `staging`") && m.contains("`prod`"),
             "{m}"

@@ -81,7 +81,7 @@ pub fn measure(yaml: &Path, kdl: &Path, scratch: &Path, reps: usize) -> Result<S
         })
         .map_err(|e| format!("lowering failed: {e:?}"))?;
         let artifacts = timed(&mut t[4], &mut r[4], || {
-            emit::emit(&app, &Target::ALL, &templates, emit::Keep::Digests)
+            emit::emit(&app, &Target::ALL, &templates)
         })
         .map_err(|e| e.to_string())?;
         let bundle = timed(&mut t[5], &mut r[5], || Bundle::new(artifacts, &file.text));

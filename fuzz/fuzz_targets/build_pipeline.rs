@@ -6,7 +6,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use meshc::emit::{Keep, Target, docker::Templates};
+use meshc::emit::{Target, docker::Templates};
 use meshc::pipeline::{self, BuildError, BuildOptions};
 use meshc::source::SourceFile;
 use meshc_fuzz::{assert_bundle, assert_diagnostics, base, files, render_all, split};
@@ -37,11 +37,11 @@ fn build(file: &Arc<SourceFile>, env: Option<String>) -> bool {
         targets: Target::ALL.to_vec(),
         templates: Templates::embedded(),
     };
-    match pipeline::compile_source(file.clone(), &base(), &opts, Keep::Digests) {
+    match pipeline::compile_source(file.clone(), &base(), &opts) {
         Ok(first) => {
             assert_diagnostics(&file.text, &first.warnings);
             assert_bundle(&first.bundle);
-            let again = pipeline::compile_source(file.clone(), &base(), &opts, Keep::Digests)
+            let again = pipeline::compile_source(file.clone(), &base(), &opts)
                 .unwrap_or_else(|_| panic!("the second build of the same input failed"));
             assert!(
                 files(&first.bundle) == files(&again.bundle),

@@ -3,7 +3,7 @@
 use super::{Color, Outcome};
 use meshc::bundle::{self, Bundle};
 use meshc::diag::render::{self, FileReport, HumanOptions, OutputFormat};
-use meshc::emit::{Keep, Target};
+use meshc::emit::Target;
 use meshc::pipeline::{self, BuildError};
 use std::path::PathBuf;
 
@@ -48,7 +48,7 @@ pub fn run(args: Args) -> Outcome {
         Ok(inputs) => inputs,
         Err(e) => return Outcome::Failed(e),
     };
-    let compiled = match pipeline::compile(&file, &opts, Keep::Digests) {
+    let compiled = match pipeline::compile(&file, &opts) {
         Ok(c) => c,
         Err(e) => return failed(e, args.color),
     };

@@ -57,23 +57,33 @@ impl CallGraph {
         let resources = || artifacts.iter().flat_map(|a| &a.resources);
         let services: HashSet<&str> = resources()
             .filter(|r| matches!(r.kind.as_str(), "Deployment" | "Service"))
-            .filter_map(|r| super::label(r.tree(), "app"))
+            .filter_map(|r| r.service.as_deref())
             .collect();
-        let mut edges = Vec::new();
-        for r in resources().filter(|r| r.kind == "AuthorizationPolicy") {
-            let spec = &r.tree()["spec"];
-            let Some(callee) = spec["selector"]["matchLabels"]["app"].as_str() else {
-                continue;
-            };
-            for principal in principals(spec) {
-                if let Some((_, sa)) = principal.rsplit_once("/sa/")
-                    && services.contains(sa)
-                {
-                    edges.push((sa, callee));
+        let mut edges: Vec<(String, String)> = Vec::new();
+        for a in artifacts {
+            for r in a
+                .resources
+                .iter()
+                .filter(|r| r.kind == "AuthorizationPolicy")
+            {
+                let tree = a.tree(r);
+                let spec = &tree["spec"];
+                let Some(callee) = spec["selector"]["matchLabels"]["app"].as_str() else {
+                    continue;
+                };
+                for principal in principals(spec) {
+                    if let Some((_, sa)) = principal.rsplit_once("/sa/")
+                        && services.contains(sa)
+                    {
+                        edges.push((sa.to_string(), callee.to_string()));
+                    }
                 }
             }
         }
-        CallGraph::from_edges(services.iter().copied(), edges)
+        CallGraph::from_edges(
+            services.iter().copied(),
+            edges.iter().map(|(a, b)| (a.as_str(), b.as_str())),
+        )
     }
 
     /// Every edge of both graphs.

@@ -5,7 +5,6 @@
 use super::ReadError;
 use super::git::{self, GitError};
 use super::{CallGraph, Plan, Side as Build, diff, only_targets, read_bundle_reusing};
-use crate::emit::Keep;
 use crate::pipeline::{self, BuildError, BuildOptions};
 use std::path::Path;
 
@@ -40,7 +39,7 @@ fn shown(path: &Path) -> String {
 /// so both call graphs are inferred from the bundles (see [`CallGraph::infer`]);
 /// the new model's graph still orders the plan.
 pub fn against(file: &Path, dir: &Path, opts: &BuildOptions) -> Result<Comparison, DiffError> {
-    let new = pipeline::compile(file, opts, Keep::Trees).map_err(|error| DiffError::Build {
+    let new = pipeline::compile(file, opts).map_err(|error| DiffError::Build {
         side: Side::New,
         error,
     })?;
@@ -67,7 +66,7 @@ pub fn against(file: &Path, dir: &Path, opts: &BuildOptions) -> Result<Compariso
 /// report on `compile_source` taking a reader). Only the description itself
 /// comes from git.
 pub fn base(file: &Path, rev: &str, opts: &BuildOptions) -> Result<Comparison, DiffError> {
-    let new = pipeline::compile(file, opts, Keep::Trees).map_err(|error| DiffError::Build {
+    let new = pipeline::compile(file, opts).map_err(|error| DiffError::Build {
         side: Side::New,
         error,
     })?;
@@ -94,8 +93,8 @@ pub fn base(file: &Path, rev: &str, opts: &BuildOptions) -> Result<Comparison, D
     if !early.is_empty() {
         return Err(old_build(BuildError::Findings(source, early)));
     }
-    let old = pipeline::compile_source(source, &pipeline::base_dir(file), opts, Keep::Trees)
-        .map_err(old_build)?;
+    let old =
+        pipeline::compile_source(source, &pipeline::base_dir(file), opts).map_err(old_build)?;
     let old_graph = CallGraph::of(&old.app);
     let plan = diff(
         Build::with_graph(&old.bundle.artifacts, &old_graph),

@@ -86,12 +86,9 @@ pub fn read_bundle_reusing(dir: &Path, known: &[Artifact]) -> Result<Vec<Artifac
         path: lock_path.clone(),
         message,
     })?;
-    let mut documents: HashMap<&str, Vec<&str>> = HashMap::new();
+    let mut documents: HashMap<&str, usize> = HashMap::new();
     for r in &lock.resources {
-        documents
-            .entry(r.file.as_str())
-            .or_default()
-            .push(r.sha256.as_str());
+        *documents.entry(r.file.as_str()).or_default() += 1;
     }
     lock.files
         .iter()
@@ -108,7 +105,7 @@ pub fn read_bundle_reusing(dir: &Path, known: &[Artifact]) -> Result<Vec<Artifac
             let resources = match (documents.get(f.path.as_str()), known.get(f.path.as_str())) {
                 (None, _) => Vec::new(),
                 (Some(_), Some(k)) if k.bytes == bytes => k.resources.clone(),
-                (Some(digests), _) => parse(&path, &bytes, digests)?,
+                (Some(&n), _) => parse(&path, &bytes, n)?,
             };
             Ok(Artifact {
                 path: f.path.clone(),
@@ -129,11 +126,9 @@ fn safe(rel: &str) -> Result<&Path, ReadError> {
         .ok_or_else(|| ReadError::UnsafePath(rel.to_string()))
 }
 
-/// The objects of one multi-document YAML file, with the digests the lock
-/// records for them, in order. Their number sizes the parser's document
-/// budget; the other limits scale with the file.
-fn parse(path: &Path, bytes: &[u8], digests: &[&str]) -> Result<Vec<Resource>, ReadError> {
-    let expected = digests.len();
+/// The objects of one multi-document YAML file. `expected` (from the lock)
+/// sizes the parser's document budget; the other limits scale with the file.
+fn parse(path: &Path, bytes: &[u8], expected: usize) -> Result<Vec<Resource>, ReadError> {
     let err = |message: String| ReadError::Yaml {
         path: path.to_path_buf(),
         message,
@@ -150,11 +145,7 @@ fn parse(path: &Path, bytes: &[u8], digests: &[&str]) -> Result<Vec<Resource>, R
     Ok(docs
         .into_iter()
         .filter(|d| !d.is_null())
-        .enumerate()
-        .map(|(i, d)| {
-            let digest = digests.get(i).copied().unwrap_or_default();
-            Resource::from_tree(yaml::sort(d), digest.to_string())
-        })
+        .map(|d| Resource::from_tree(yaml::sort(d)))
         .collect())
 }
 
@@ -166,7 +157,7 @@ mod tests {
     #[test]
     fn documents_come_back_as_canonical_objects() {
         let text = "# header\n---\nkind: Service\napiVersion: v1\nmetadata: {name: a, namespace: ns}\nspec:\n  ports: [{port: 9080, name: http}]\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\ndata: {x: '0777'}\n";
-        let rs = parse(Path::new("x.yaml"), text.as_bytes(), &["a1", "b2"]).unwrap();
+        let rs = parse(Path::new("x.yaml"), text.as_bytes(), 2).unwrap();
         assert_eq!(rs.len(), 2);
         assert_eq!(
             (
@@ -177,12 +168,16 @@ mod tests {
             ("Service", Some("ns"), "a")
         );
         assert_eq!(
-            rs[0].tree(),
-            &json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "a", "namespace": "ns"},
+            rs[0].canonical,
+            Some(
+                json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "a", "namespace": "ns"},
                    "spec": {"ports": [{"name": "http", "port": 9080}]}})
+            )
         );
-        assert_eq!(rs[1].tree()["data"]["x"], json!("0777"));
-        assert_eq!((rs[0].sha256.as_str(), rs[1].sha256.as_str()), ("a1", "b2"));
+        assert_eq!(
+            rs[1].canonical.as_ref().unwrap()["data"]["x"],
+            json!("0777")
+        );
         assert_eq!(rs[1].namespace, None);
     }
 

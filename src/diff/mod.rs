@@ -81,6 +81,7 @@ pub use notes::{Note, NoteKind};
 use crate::emit::{Artifact, Resource, Target};
 use indexmap::IndexMap;
 use serde_json::Value;
+use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 
 /// One build to compare: its artifacts and, when known, its call graph.
@@ -269,18 +270,23 @@ pub fn diff(old: Side, new: Side) -> Plan {
         let service = e.service.map(str::to_string);
         let step = match before.resources.get(key) {
             None => Step::new(Action::Create, Subject::Resource(key.clone()), service),
-            // The same bytes in the same file: nothing to compare.
+            // The same bytes in the same file, or the same document: nothing
+            // to compare, and no need to parse either side.
             Some(o) if o.file == e.file && same.contains(e.file) => {
                 summary.resources.unchanged += 1;
                 continue;
             }
-            Some(o) if o.resource.tree() == e.resource.tree() => {
+            Some(o) if !e.resource.sha256.is_empty() && o.resource.sha256 == e.resource.sha256 => {
+                summary.resources.unchanged += 1;
+                continue;
+            }
+            Some(o) if o.tree() == e.tree() => {
                 summary.resources.unchanged += 1;
                 continue;
             }
             Some(o) => {
-                let changes = fields::diff(o.resource.tree(), e.resource.tree());
-                let fixed = immutable::violations(key, o.resource.tree(), &changes);
+                let changes = fields::diff(o.tree(), e.tree());
+                let fixed = immutable::violations(key, o.tree(), &changes);
                 let action = if fixed.is_empty() {
                     Action::Update
                 } else {
@@ -393,9 +399,19 @@ pub(crate) struct Index<'a> {
 
 pub(crate) struct Entry<'a> {
     pub resource: &'a Resource,
+    artifact: &'a Artifact,
     pub file: &'a str,
     /// The `app` label.
     pub service: Option<&'a str>,
+    /// The object's content, parsed the first time it is asked for: most
+    /// objects of a large build are unchanged and never need it.
+    tree: OnceCell<Value>,
+}
+
+impl Entry<'_> {
+    pub fn tree(&self) -> &Value {
+        self.tree.get_or_init(|| self.artifact.tree(self.resource))
+    }
 }
 
 impl<'a> Index<'a> {
@@ -411,8 +427,10 @@ impl<'a> Index<'a> {
             for r in &a.resources {
                 resources.entry(Key::of(r)).or_insert(Entry {
                     resource: r,
+                    artifact: a,
                     file: &a.path,
-                    service: app(r.tree()),
+                    service: r.service.as_deref(),
+                    tree: OnceCell::new(),
                 });
             }
         }
@@ -423,8 +441,8 @@ impl<'a> Index<'a> {
         }
     }
 
-    pub fn resource(&self, key: &Key) -> Option<&'a Resource> {
-        self.resources.get(key).map(|e| e.resource)
+    pub fn resource(&self, key: &Key) -> Option<&Entry<'a>> {
+        self.resources.get(key)
     }
 
     /// The paths of files both sides hold with the same bytes.

@@ -5,7 +5,7 @@
 use super::fields::{FieldChange, Op};
 use super::{Action, CallGraph, Index, Key, Step, Subject, app, label};
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 /// Riskiest first: the order notes are listed in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -165,18 +165,32 @@ fn services<'a>(index: &'a Index) -> BTreeSet<&'a str> {
         .collect()
 }
 
+/// The objects with a step: the only ones whose content can have changed,
+/// and so the only ones a note needs to look inside.
+fn changed<'s>(input: &Input<'s>) -> HashSet<&'s Key> {
+    input
+        .steps
+        .iter()
+        .filter_map(|s| match &s.subject {
+            Subject::Resource(k) => Some(k),
+            Subject::File(_) => None,
+        })
+        .collect()
+}
+
 fn versions(input: &Input, kept: &dyn Fn(&str) -> bool, notes: &mut Notes) {
-    // (service, version) → the first container's image.
+    // (service, version) → the first container's image, of the Deployments
+    // that changed (an unchanged one says the same on both sides).
+    let changed = changed(input);
     let of = |index: &Index| -> BTreeMap<(String, String), String> {
         index
             .resources
             .iter()
-            .filter(|(k, _)| k.kind == "Deployment")
+            .filter(|(k, _)| k.kind == "Deployment" && changed.contains(k))
             .filter_map(|(_, e)| {
-                let r = e.resource;
                 let app = e.service?;
-                let version = label(r.tree(), "version")?;
-                let image = r.tree()["spec"]["template"]["spec"]["containers"][0]["image"]
+                let version = label(e.tree(), "version")?;
+                let image = e.tree()["spec"]["template"]["spec"]["containers"][0]["image"]
                     .as_str()
                     .unwrap_or_default();
                 Some(((app.to_string(), version.to_string()), image.to_string()))
@@ -252,11 +266,8 @@ struct RouteShare {
 }
 
 fn traffic(input: &Input, kept: &dyn Fn(&str) -> bool, notes: &mut Notes) {
-    let keys: BTreeSet<&Key> = input
-        .old
-        .resources
-        .keys()
-        .chain(input.new.resources.keys())
+    let keys: BTreeSet<&Key> = changed(input)
+        .into_iter()
         .filter(|k| k.kind == "VirtualService")
         .collect();
     for key in keys {
@@ -272,8 +283,7 @@ fn traffic(input: &Input, kept: &dyn Fn(&str) -> bool, notes: &mut Notes) {
         if !kept(&service) {
             continue;
         }
-        let routes =
-            |r: Option<&crate::emit::Resource>| r.map(|r| shares(r.tree())).unwrap_or_default();
+        let routes = |r: Option<&super::Entry>| r.map(|r| shares(r.tree())).unwrap_or_default();
         let (before, after) = (routes(old), routes(new));
         let at = |label: &str| {
             if label.is_empty() {
@@ -536,7 +546,7 @@ fn opt_outs(input: &Input, notes: &mut Notes) {
             let Some(service) = e.service.filter(|s| touched.contains(s)) else {
                 continue;
             };
-            let v = e.resource.tree();
+            let v = e.tree();
             let found: BTreeSet<&str> = [
                 &v["metadata"]["annotations"],
                 &v["spec"]["template"]["metadata"]["annotations"],
@@ -722,7 +732,7 @@ mod tests {
             bytes: serde_json::to_vec(objects).unwrap(),
             resources: objects
                 .iter()
-                .map(|o| Resource::from_tree(crate::emit::yaml::sort(o.clone()), String::new()))
+                .map(|o| Resource::from_tree(crate::emit::yaml::sort(o.clone())))
                 .collect(),
         }]
     }

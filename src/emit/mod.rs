@@ -13,6 +13,7 @@ pub use meta::{ObjectMeta, labels, opt_out_annotations, selector_labels};
 
 use crate::model::App;
 use serde::Serialize;
+use std::ops::Range;
 
 /// What `meshc build --target` selects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
@@ -44,16 +45,6 @@ pub struct Artifact {
     pub resources: Vec<Resource>,
 }
 
-/// What each emitted object keeps besides its bytes in the file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Keep {
-    /// Identity and digest: all `build` and the lock need.
-    Digests,
-    /// Also the canonical JSON tree, which `diff` compares field by field.
-    /// Building it costs as much as writing the YAML, and most of the memory.
-    Trees,
-}
-
 /// Any object with `apiVersion`, `kind` and `metadata`: what a [`Manifest`] holds.
 pub trait ApiObject: Serialize {
     fn api_version(&self) -> &str;
@@ -61,55 +52,81 @@ pub trait ApiObject: Serialize {
     fn metadata(&self) -> &ObjectMeta;
 }
 
-/// Identity, digest and (when kept) canonical content of one object.
+/// One object of a file: its identity and where its document is. The
+/// object's content is the YAML itself; [`Artifact::tree`] parses it back
+/// when someone (`diff`) needs to look inside.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Resource {
     pub api_version: String,
     pub kind: String,
     pub namespace: Option<String>,
     pub name: String,
-    /// sha256 (hex) of the object's YAML document as written.
+    /// The service it belongs to: its `app` (or `app.kubernetes.io/name`) label.
+    pub service: Option<String>,
+    /// sha256 (hex) of the object's YAML document as written; empty for an
+    /// object read back from a file that differs from what meshc wrote.
     pub sha256: String,
-    /// The object as JSON with sorted keys, what `diff` compares: kept with
-    /// [`Keep::Trees`] and for objects read back from a bundle.
+    /// The document's bytes within the file (empty when `canonical` is set).
+    pub doc: Range<usize>,
+    /// The object already parsed (read back from a bundle), as [`yaml::canonical`] gives it.
     pub canonical: Option<serde_json::Value>,
 }
 
-static NO_TREE: serde_json::Value = serde_json::Value::Null;
-
 impl Resource {
     /// An object read back as a tree (from a bundle's file).
-    pub fn from_tree(canonical: serde_json::Value, sha256: String) -> Resource {
-        let field =
-            |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
-        let meta = canonical.get("metadata").unwrap_or(&NO_TREE);
+    pub fn from_tree(canonical: serde_json::Value) -> Resource {
+        let text = |v: Option<&serde_json::Value>| v.and_then(|x| x.as_str()).map(str::to_string);
+        let meta = canonical.get("metadata");
+        let labels = meta.and_then(|m| m.get("labels"));
         Resource {
-            api_version: field(&canonical, "apiVersion").unwrap_or_default(),
-            kind: field(&canonical, "kind").unwrap_or_default(),
-            namespace: field(meta, "namespace"),
-            name: field(meta, "name").unwrap_or_default(),
-            sha256,
+            api_version: text(canonical.get("apiVersion")).unwrap_or_default(),
+            kind: text(canonical.get("kind")).unwrap_or_default(),
+            namespace: text(meta.and_then(|m| m.get("namespace"))),
+            name: text(meta.and_then(|m| m.get("name"))).unwrap_or_default(),
+            service: text(labels.and_then(|l| l.get("app")))
+                .or_else(|| text(labels.and_then(|l| l.get("app.kubernetes.io/name")))),
+            sha256: String::new(),
+            doc: 0..0,
             canonical: Some(canonical),
         }
     }
+}
 
-    /// The canonical tree, or `null` when it was not kept.
-    pub fn tree(&self) -> &serde_json::Value {
-        self.canonical.as_ref().unwrap_or(&NO_TREE)
+impl Artifact {
+    /// One of this file's objects as canonical JSON (sorted keys): what
+    /// `diff` compares. Parsed from the document meshc wrote, so it is
+    /// exactly what `kubectl` reads; `null` if that text does not parse
+    /// (meshc's own output always does: the fuzz targets read it back).
+    pub fn tree(&self, r: &Resource) -> serde_json::Value {
+        if let Some(v) = &r.canonical {
+            return v.clone();
+        }
+        let text = self
+            .bytes
+            .get(r.doc.clone())
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or_default();
+        serde_saphyr::from_str::<serde_json::Value>(text)
+            .map(yaml::sort)
+            .unwrap_or_default()
     }
 }
 
 /// Collects the objects of one YAML file.
 pub struct Manifest {
-    keep: Keep,
     text: String,
     resources: Vec<Resource>,
 }
 
+impl Default for Manifest {
+    fn default() -> Manifest {
+        Manifest::new()
+    }
+}
+
 impl Manifest {
-    pub fn new(keep: Keep) -> Manifest {
+    pub fn new() -> Manifest {
         Manifest {
-            keep,
             text: String::from(
                 "# Generated by meshc. Do not edit: change the description and rebuild.\n",
             ),
@@ -121,16 +138,20 @@ impl Manifest {
     pub fn push<T: ApiObject>(&mut self, object: &T) {
         let doc = yaml::to_string(object);
         let meta = object.metadata();
+        self.text.push_str("---\n");
+        let start = self.text.len();
+        self.text.push_str(&doc);
+        let label = |k: &str| meta.labels.get(k).cloned();
         self.resources.push(Resource {
             api_version: object.api_version().to_string(),
             kind: object.kind().to_string(),
             namespace: meta.namespace.clone(),
             name: meta.name.clone(),
+            service: label("app").or_else(|| label("app.kubernetes.io/name")),
             sha256: crate::bundle::sha256_hex(doc.as_bytes()),
-            canonical: (self.keep == Keep::Trees).then(|| yaml::canonical(object)),
+            doc: start..self.text.len(),
+            canonical: None,
         });
-        self.text.push_str("---\n");
-        self.text.push_str(&doc);
     }
 
     pub fn is_empty(&self) -> bool {
@@ -165,13 +186,12 @@ pub fn emit(
     app: &App,
     targets: &[Target],
     templates: &docker::Templates,
-    keep: Keep,
 ) -> Result<Vec<Artifact>, EmitError> {
     let mut out = Vec::new();
     for target in Target::ALL.iter().filter(|t| targets.contains(t)) {
         match target {
-            Target::Kubernetes => out.extend(kubernetes::emit(app, keep)),
-            Target::Istio => out.extend(istio::emit(app, keep)),
+            Target::Kubernetes => out.extend(kubernetes::emit(app)),
+            Target::Istio => out.extend(istio::emit(app)),
             Target::Docker => out.extend(docker::emit(app, templates)?),
         }
     }

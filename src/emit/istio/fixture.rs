@@ -3,7 +3,6 @@
 
 use super::emit;
 use crate::ast::Protocol;
-use crate::emit::Keep;
 use crate::model::*;
 use crate::source::Span;
 use serde_json::Value;
@@ -130,7 +129,7 @@ pub fn bookinfo() -> App {
 
 /// The documents of one emitted file, parsed back from its YAML text.
 pub fn file(app: &App, path: &str) -> Vec<Value> {
-    let artifacts = emit(app, Keep::Trees);
+    let artifacts = emit(app);
     let artifact = artifacts
         .iter()
         .find(|a| a.path == path)
@@ -141,7 +140,7 @@ pub fn file(app: &App, path: &str) -> Vec<Value> {
 }
 
 pub fn paths(app: &App) -> Vec<String> {
-    emit(app, Keep::Trees).into_iter().map(|a| a.path).collect()
+    emit(app).into_iter().map(|a| a.path).collect()
 }
 
 pub fn kinds(docs: &[Value]) -> Vec<(&str, &str)> {

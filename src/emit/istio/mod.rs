@@ -24,26 +24,26 @@ mod types;
 #[cfg(test)]
 mod fixture;
 
-use super::{Artifact, Keep, Manifest};
+use super::{Artifact, Manifest};
 use crate::model::{App, Mesh, Service};
 
-pub fn emit(app: &App, keep: Keep) -> Vec<Artifact> {
+pub fn emit(app: &App) -> Vec<Artifact> {
     if app.mesh == Mesh::None {
         return Vec::new();
     }
-    let mut mesh = Manifest::new(keep);
+    let mut mesh = Manifest::new();
     mesh.push(&security::peer_authentication(app));
     let mut out = vec![mesh.into_artifact("istio/mesh.yaml")];
     let files = crate::par::map(&app.services, |svc| {
-        let file = service(app, svc, keep);
+        let file = service(app, svc);
         (!file.is_empty()).then(|| file.into_artifact(format!("istio/{}.yaml", svc.name)))
     });
     out.extend(files.into_iter().flatten());
     out
 }
 
-fn service(app: &App, svc: &Service, keep: Keep) -> Manifest {
-    let mut file = Manifest::new(keep);
+fn service(app: &App, svc: &Service) -> Manifest {
+    let mut file = Manifest::new();
     if svc.versioned || svc.traffic.is_some() {
         file.push(&destination::destination_rule(app, svc));
         if let Some(vs) = routing::virtual_service(app, svc) {
@@ -66,7 +66,6 @@ fn service(app: &App, svc: &Service, keep: Keep) -> Manifest {
 mod tests {
     use super::emit;
     use crate::ast::Protocol;
-    use crate::emit::Keep;
     use crate::emit::istio::fixture::*;
     use crate::model::{ConnectionPool, Fault, Match, Mesh, Retries, StringMatch, Traffic};
     use serde_json::json;
@@ -75,7 +74,7 @@ mod tests {
     fn no_mesh_no_output() {
         let mut app = bookinfo();
         app.mesh = Mesh::None;
-        assert!(emit(&app, Keep::Trees).is_empty());
+        assert!(emit(&app).is_empty());
     }
 
     #[test]
@@ -98,10 +97,7 @@ mod tests {
 
     #[test]
     fn output_is_deterministic() {
-        assert_eq!(
-            emit(&bookinfo(), Keep::Trees),
-            emit(&bookinfo(), Keep::Trees)
-        );
+        assert_eq!(emit(&bookinfo()), emit(&bookinfo()));
     }
 
     #[test]
@@ -189,7 +185,7 @@ mod tests {
         multi.services[0].ingress.as_mut().unwrap().tls_secret = None;
         variants.push(("variants", multi));
         for (name, app) in variants {
-            for a in emit(&app, Keep::Trees) {
+            for a in emit(&app) {
                 let path = dir.join(name).join(&a.path);
                 std::fs::create_dir_all(path.parent().unwrap()).unwrap();
                 std::fs::write(path, &a.bytes).unwrap();

@@ -91,7 +91,6 @@ pub fn authorization_policy(app: &App, svc: &Service) -> Object<AuthorizationPol
 
 #[cfg(test)]
 mod tests {
-    use crate::emit::Keep;
     use crate::emit::istio::emit;
     use crate::emit::istio::fixture::*;
     use serde_json::json;
@@ -125,7 +124,7 @@ mod tests {
             json!({"selector": {"matchLabels": {"app": "details"}}, "action": "ALLOW"})
         );
         let text = String::from_utf8(
-            emit(&app, Keep::Trees)
+            emit(&app)
                 .into_iter()
                 .find(|a| a.path == "istio/details.yaml")
                 .unwrap()

@@ -25,21 +25,18 @@ mod workload;
 #[cfg(test)]
 mod fixture;
 
-use super::{Artifact, Keep, Manifest};
+use super::{Artifact, Manifest};
 use crate::model::{App, Service};
 
 const DIR: &str = "kubernetes";
 
-pub fn emit(app: &App, keep: Keep) -> Vec<Artifact> {
+pub fn emit(app: &App) -> Vec<Artifact> {
     let mut files = Vec::with_capacity(app.services.len() + 1);
-    let mut ns = Manifest::new(keep);
+    let mut ns = Manifest::new();
     ns.push(&namespace::namespace(app));
     files.push(("namespace.yaml".to_string(), ns));
     files.extend(crate::par::map(&app.services, |svc| {
-        (
-            format!("{}.yaml", svc.name),
-            service_manifest(app, svc, keep),
-        )
+        (format!("{}.yaml", svc.name), service_manifest(app, svc))
     }));
     let names: Vec<String> = files.iter().map(|(name, _)| name.clone()).collect();
     let mut out: Vec<Artifact> = files
@@ -50,8 +47,8 @@ pub fn emit(app: &App, keep: Keep) -> Vec<Artifact> {
     out
 }
 
-fn service_manifest(app: &App, svc: &Service, keep: Keep) -> Manifest {
-    let mut m = Manifest::new(keep);
+fn service_manifest(app: &App, svc: &Service) -> Manifest {
+    let mut m = Manifest::new();
     m.push(&service::service_account(app, svc));
     if let Some(cm) = config::config_map(app, svc) {
         m.push(&cm);
@@ -93,7 +90,7 @@ mod tests {
     fn files_and_object_order() {
         let mut app = fixture::app();
         app.mesh = Mesh::None;
-        let out = emit(&app, Keep::Trees);
+        let out = emit(&app);
         let paths: Vec<&str> = out.iter().map(|a| a.path.as_str()).collect();
         assert_eq!(
             paths,
@@ -140,7 +137,7 @@ mod tests {
     #[test]
     fn every_namespaced_object_is_in_the_app_namespace() {
         let app = fixture::app();
-        for a in emit(&app, Keep::Trees) {
+        for a in emit(&app) {
             for r in &a.resources {
                 if r.kind != "Namespace" {
                     assert_eq!(
@@ -158,9 +155,10 @@ mod tests {
     #[test]
     fn opt_outs_annotate_the_deployments_only() {
         let app = fixture::app();
-        let web = &emit(&app, Keep::Trees)[2];
+        let web = &emit(&app)[2];
         for r in &web.resources {
-            let skip = &r.tree()["metadata"]["annotations"]["checkov.io/skip1"];
+            let tree = web.tree(r);
+            let skip = &tree["metadata"]["annotations"]["checkov.io/skip1"];
             if r.kind == "Deployment" {
                 assert_eq!(
                     skip,
@@ -176,13 +174,13 @@ mod tests {
     fn config_change_changes_the_pod_template() {
         let mut app = fixture::app();
         let annotation = |app: &App| {
-            let out = emit(app, Keep::Trees);
+            let out = emit(app);
             let d = out[2]
                 .resources
                 .iter()
                 .find(|r| r.kind == "Deployment")
                 .unwrap();
-            d.tree()["spec"]["template"]["metadata"]["annotations"][config::HASH_ANNOTATION]
+            out[2].tree(d)["spec"]["template"]["metadata"]["annotations"][config::HASH_ANNOTATION]
                 .as_str()
                 .unwrap()
                 .to_string()
@@ -195,7 +193,7 @@ mod tests {
     #[test]
     fn output_is_deterministic() {
         let app = fixture::app();
-        assert_eq!(emit(&app, Keep::Trees), emit(&app, Keep::Trees));
+        assert_eq!(emit(&app), emit(&app));
     }
 
     #[test]
@@ -203,7 +201,7 @@ mod tests {
         let mut app = fixture::app();
         app.services[1].workloads[0].env[0].value =
             crate::model::EnvValue::Plain("yes: no\n---\nkind: Secret".into());
-        let out = emit(&app, Keep::Trees);
+        let out = emit(&app);
         let text = String::from_utf8(out[2].bytes.clone()).unwrap();
         // One separator per object: the value opened no document of its own.
         assert_eq!(text.matches("\n---\n").count(), out[2].resources.len());
@@ -219,7 +217,7 @@ mod tests {
         for (mesh, sub) in [(Mesh::Istio, "istio"), (Mesh::None, "none")] {
             let mut app = fixture::app();
             app.mesh = mesh;
-            for a in emit(&app, Keep::Trees) {
+            for a in emit(&app) {
                 let path = std::path::Path::new(&root).join(sub).join(&a.path);
                 std::fs::create_dir_all(path.parent().unwrap()).unwrap();
                 std::fs::write(path, &a.bytes).unwrap();
