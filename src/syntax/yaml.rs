@@ -380,6 +380,102 @@ mod tests {
         );
     }
 
+    /// The fast path answers only where it agrees with serde-saphyr, tree
+    /// and spans alike: checked on every example and on scalar forms in
+    /// several positions, so an upgrade of serde-saphyr that changes its
+    /// rules fails here rather than in a user's build.
+    #[test]
+    fn the_event_path_agrees_with_serde_saphyr() {
+        let mut inputs: Vec<String> = Vec::new();
+        let mut dirs = vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "yaml") {
+                    inputs.push(std::fs::read_to_string(&path).unwrap());
+                }
+            }
+        }
+        let scalars = [
+            "",
+            "~",
+            "null",
+            "Null",
+            "NULL",
+            "nULL",
+            "true",
+            "True",
+            "TRUE",
+            "tRUE",
+            "false",
+            "yes",
+            "on",
+            "y",
+            "0",
+            "-0",
+            "+1",
+            "0777",
+            "-0777",
+            "0x1F",
+            "0X1f",
+            "0o17",
+            "0b101",
+            "1_000",
+            "_1",
+            "1__0",
+            "9223372036854775807",
+            "9223372036854775808",
+            "-9223372036854775809",
+            "1.5",
+            ".5",
+            "5.",
+            "1e3",
+            "1E-3",
+            "-1.5e+3",
+            "1.10",
+            "2024-01-01",
+            "12:30",
+            "9080",
+            "'9080'",
+            "\"9080\"",
+            "é",
+            "a b",
+            "a # c",
+            "0.0.0.0",
+            "1.2.3",
+            "+.5",
+            "0x",
+            "0o",
+            "1e",
+            "-",
+            "--",
+            "- a",
+            "[]",
+            "{}",
+        ];
+        for v in scalars {
+            inputs.push(format!("k: {v}\n"));
+            inputs.push(format!("- {v}\n- x\n"));
+            inputs.push(format!("m: {{ k: {v} }}\n"));
+            inputs.push(format!("l: [{v}, x]\n"));
+            inputs.push(format!("{v}: x\n"));
+        }
+        let mut answered = 0;
+        for text in &inputs {
+            if let Some(fast) = events::parse(text) {
+                answered += 1;
+                assert_eq!(Ok(fast), parse_serde(text), "on {text:?}");
+            }
+        }
+        assert!(
+            answered > inputs.len() / 2,
+            "{answered} of {}",
+            inputs.len()
+        );
+    }
+
     #[test]
     fn spans_are_bytes_in_multibyte_text() {
         let text = "naïve: café\n日本: [ü, 🎉]\n";
