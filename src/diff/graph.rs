@@ -54,11 +54,36 @@ impl CallGraph {
     /// outside the bundle (the ingress gateway) are left out. A bundle
     /// without AuthorizationPolicies (no Istio target) gives no edges.
     pub fn infer(artifacts: &[Artifact]) -> CallGraph {
+        Self::infer_reading(artifacts, &mut HashMap::new())
+    }
+
+    /// [`CallGraph::infer`] for two builds at once: a policy both hold (the
+    /// same document, by digest) is read once.
+    pub fn infer_pair(old: &[Artifact], new: &[Artifact]) -> (CallGraph, CallGraph) {
+        let mut read = HashMap::new();
+        let old = Self::infer_reading(old, &mut read);
+        (old, Self::infer_reading(new, &mut read))
+    }
+
+    /// `read`: digest → the policy's callee and the service accounts it admits.
+    fn infer_reading<'a>(
+        artifacts: &'a [Artifact],
+        read: &mut HashMap<&'a str, Option<(String, Vec<String>)>>,
+    ) -> CallGraph {
         let resources = || artifacts.iter().flat_map(|a| &a.resources);
         let services: HashSet<&str> = resources()
             .filter(|r| matches!(r.kind.as_str(), "Deployment" | "Service"))
             .filter_map(|r| r.service.as_deref())
             .collect();
+        let policy = |a: &Artifact, r| {
+            let tree = a.tree(r);
+            let spec = &tree["spec"];
+            let callee = spec["selector"]["matchLabels"]["app"].as_str()?.to_string();
+            let accounts = principals(spec)
+                .filter_map(|p| p.rsplit_once("/sa/").map(|(_, sa)| sa.to_string()))
+                .collect();
+            Some((callee, accounts))
+        };
         let mut edges: Vec<(String, String)> = Vec::new();
         for a in artifacts {
             for r in a
@@ -66,17 +91,19 @@ impl CallGraph {
                 .iter()
                 .filter(|r| r.kind == "AuthorizationPolicy")
             {
-                let tree = a.tree(r);
-                let spec = &tree["spec"];
-                let Some(callee) = spec["selector"]["matchLabels"]["app"].as_str() else {
+                let parsed;
+                let found = if r.sha256.is_empty() {
+                    parsed = policy(a, r);
+                    &parsed
+                } else {
+                    read.entry(r.sha256.as_str())
+                        .or_insert_with(|| policy(a, r))
+                };
+                let Some((callee, accounts)) = found else {
                     continue;
                 };
-                for principal in principals(spec) {
-                    if let Some((_, sa)) = principal.rsplit_once("/sa/")
-                        && services.contains(sa)
-                    {
-                        edges.push((sa.to_string(), callee.to_string()));
-                    }
+                for sa in accounts.iter().filter(|sa| services.contains(sa.as_str())) {
+                    edges.push((sa.clone(), callee.clone()));
                 }
             }
         }

