@@ -159,17 +159,40 @@ pub fn from_bytes(name: String, bytes: Vec<u8>) -> (Arc<SourceFile>, Vec<Diagnos
 /// Parse, decode and check one description: every diagnostic, sorted, and
 /// the AST when there was a document to decode.
 pub fn analyze(file: &SourceFile, base: &Path) -> (Option<Description>, Vec<Diagnostic>) {
+    let analysis = analysis(file, base);
+    (analysis.description, analysis.diagnostics)
+}
+
+/// Everything [`analyze`] builds, the document tree included, for a caller
+/// that wants to decide when (or whether) to free it: `meshc check` exits
+/// right after, and freeing a 10,000-service tree one node at a time is 7%
+/// of its run.
+pub struct Analysis {
+    pub tree: Option<syntax::Node>,
+    pub description: Option<Description>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+pub fn analysis(file: &SourceFile, base: &Path) -> Analysis {
     let tree = match syntax::parse(file) {
         Ok(tree) => tree,
-        Err(mut diags) => {
-            diag::sort(&mut diags);
-            return (None, diags);
+        Err(mut diagnostics) => {
+            diag::sort(&mut diagnostics);
+            return Analysis {
+                tree: None,
+                description: None,
+                diagnostics,
+            };
         }
     };
-    let (desc, mut diags) = ast::decode::decode(&tree);
-    diags.extend(check::check(&desc, base));
-    diag::sort(&mut diags);
-    (Some(desc), diags)
+    let (desc, mut diagnostics) = ast::decode::decode(&tree);
+    diagnostics.extend(check::check(&desc, base));
+    diag::sort(&mut diagnostics);
+    Analysis {
+        tree: Some(tree),
+        description: Some(desc),
+        diagnostics,
+    }
 }
 
 /// The directory relative paths in a description are resolved against.

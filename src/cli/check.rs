@@ -49,7 +49,10 @@ pub fn run(args: Args) -> Outcome {
         match pipeline::read(path) {
             Ok((file, mut diagnostics)) => {
                 if diagnostics.is_empty() {
-                    diagnostics = pipeline::analyze(&file, &pipeline::base_dir(path)).1;
+                    let mut analysis = pipeline::analysis(&file, &pipeline::base_dir(path));
+                    diagnostics = std::mem::take(&mut analysis.diagnostics);
+                    // The process ends soon: leave the tree and the AST to it.
+                    std::mem::forget(analysis);
                 }
                 reports.push(FileReport { file, diagnostics });
             }
