@@ -135,11 +135,11 @@ impl Manifest {
 
     /// Appends one document: serialized once, hashed as written.
     pub fn push<T: ApiObject>(&mut self, object: &T) {
-        let doc = yaml::to_string(object);
         let meta = object.metadata();
         self.text.push_str("---\n");
         let start = self.text.len();
-        self.text.push_str(&doc);
+        yaml::write(&mut self.text, object);
+        let doc = &self.text[start..];
         let label = |k: &str| meta.labels.get(k).cloned();
         self.resources.push(Resource {
             api_version: object.api_version().to_string(),

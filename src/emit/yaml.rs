@@ -10,6 +10,15 @@ pub fn to_string<T: Serialize>(value: &T) -> String {
     serde_saphyr::to_string(value).unwrap_or_default()
 }
 
+/// Appends `value` as one YAML document, serialized straight into `out`.
+pub fn write<T: Serialize>(out: &mut String, value: &T) {
+    let start = out.len();
+    // As in `to_string`: plain data structs cannot fail; never leave half a document.
+    if serde_saphyr::to_fmt_writer(out, value).is_err() {
+        out.truncate(start);
+    }
+}
+
 /// JSON with every object's keys sorted: the canonical form of a resource.
 pub fn canonical<T: Serialize>(value: &T) -> serde_json::Value {
     sort(serde_json::to_value(value).unwrap_or_default())
