@@ -113,18 +113,22 @@ pub fn assert_bundle(bundle: &Bundle) {
         assert!(seen.insert(a.path.clone()), "`{}` emitted twice", a.path);
         let text = std::str::from_utf8(&a.bytes).expect("artifacts are UTF-8");
         if a.path.ends_with(".yaml") || a.path.ends_with(".yml") {
-            assert_yaml(&a.path, text, &a.resources);
+            assert_yaml(&a.path, text, a);
         } else if a.path.ends_with("Dockerfile") {
             assert_dockerfile(&a.path, text);
         }
     }
 }
 
-/// The file parses back to exactly the objects meshc built, one document
-/// each, and no plain scalar reads differently under YAML 1.1.
-fn assert_yaml(path: &str, text: &str, resources: &[meshc::emit::Resource]) {
+/// The file parses back, one document per object meshc built: each with
+/// the identity meshc recorded, the digest of its text, and the same tree
+/// whether the file is read whole (serde-saphyr) or the document alone
+/// (meshc's reader, what `diff` uses); and no plain scalar reads
+/// differently under YAML 1.1.
+fn assert_yaml(path: &str, text: &str, artifact: &meshc::emit::Artifact) {
     let docs: Vec<serde_json::Value> = serde_saphyr::from_multiple(text)
         .unwrap_or_else(|e| panic!("{path} does not parse back: {e}\n{text}"));
+    let resources = &artifact.resources;
     if !resources.is_empty() {
         assert_eq!(
             docs.len(),
@@ -132,10 +136,30 @@ fn assert_yaml(path: &str, text: &str, resources: &[meshc::emit::Resource]) {
             "{path}: documents vs objects\n{text}"
         );
         for (doc, r) in docs.into_iter().zip(resources) {
+            let whole = meshc::emit::Resource::from_tree(meshc::emit::yaml::sort(doc));
+            let same_identity = (
+                &whole.api_version,
+                &whole.kind,
+                &whole.namespace,
+                &whole.name,
+                &whole.service,
+            ) == (&r.api_version, &r.kind, &r.namespace, &r.name, &r.service);
+            assert!(
+                same_identity,
+                "{path}: {} `{}` reads back as another object\n{text}",
+                r.kind, r.name
+            );
             assert_eq!(
-                meshc::emit::yaml::sort(doc),
-                r.canonical,
-                "{path}: {} `{}` does not read back as written\n{text}",
+                whole.canonical.as_ref(),
+                Some(&artifact.tree(r)),
+                "{path}: {} `{}` reads differently alone\n{text}",
+                r.kind,
+                r.name
+            );
+            assert_eq!(
+                meshc::bundle::sha256_hex(text[r.doc.clone()].as_bytes()),
+                r.sha256,
+                "{path}: {} `{}`: digest",
                 r.kind,
                 r.name
             );
