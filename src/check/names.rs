@@ -134,11 +134,7 @@ fn service(svc: &Service, out: &mut Vec<Diagnostic>) {
         }
     }
     if let Some(crate::ast::Health::Http { path, .. }) = &svc.health
-        && (!path.value.starts_with('/')
-            || path
-                .value
-                .chars()
-                .any(|c| c.is_whitespace() || c.is_control()))
+        && !is_url_path(&path.value)
     {
         out.push(invalid_value(
             path,
@@ -156,9 +152,7 @@ fn service(svc: &Service, out: &mut Vec<Diagnostic>) {
             ));
         }
         for p in &ing.paths {
-            if !p.value.starts_with('/')
-                || p.value.chars().any(|c| c.is_whitespace() || c.is_control())
-            {
+            if !is_url_path(&p.value) {
                 out.push(invalid_value(
                     p,
                     "ingress path",
@@ -390,6 +384,12 @@ pub fn dns_label(name: &Name, what: &str, max: usize, out: &mut Vec<Diagnostic>)
         };
         out.push(d);
     }
+}
+
+/// A URL path as probes and routes take it: starts with `/`, no whitespace
+/// or control characters (the schema's pattern `^/[^\s]*$` says the same).
+fn is_url_path(s: &str) -> bool {
+    s.starts_with('/') && !s.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 pub fn is_dns_subdomain(s: &str) -> bool {
