@@ -151,7 +151,7 @@ fn assert_yaml(path: &str, text: &str, artifact: &meshc::emit::Artifact) {
             );
             assert_eq!(
                 whole.canonical.as_ref(),
-                Some(&artifact.tree(r)),
+                Some(&*artifact.tree(r)),
                 "{path}: {} `{}` reads differently alone\n{text}",
                 r.kind,
                 r.name

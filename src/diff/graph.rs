@@ -48,17 +48,13 @@ impl CallGraph {
         g
     }
 
-    /// A bundle's services (the `app` label of its Deployments and Services)
-    /// and, from each AuthorizationPolicy selecting `app: X`, an edge `Y → X`
-    /// for every principal `…/sa/Y` naming one of those services. Callers
-    /// outside the bundle (the ingress gateway) are left out. A bundle
-    /// without AuthorizationPolicies (no Istio target) gives no edges.
-    pub fn infer(artifacts: &[Artifact]) -> CallGraph {
-        Self::infer_reading(artifacts, &mut HashMap::new())
-    }
-
-    /// [`CallGraph::infer`] for two builds at once: a policy both hold (the
-    /// same document, by digest) is read once.
+    /// Each build's graph, inferred from its bundle: its services (the
+    /// service label of its Deployments and Services) and, from each
+    /// AuthorizationPolicy selecting `app: X`, an edge `Y → X` for every
+    /// principal `…/sa/Y` naming one of those services. Callers outside the
+    /// bundle (the ingress gateway) are left out; a bundle without
+    /// AuthorizationPolicies (no Istio target) gives no edges. A policy both
+    /// builds hold (the same document, by digest) is read once.
     pub fn infer_pair(old: &[Artifact], new: &[Artifact]) -> (CallGraph, CallGraph) {
         let mut read = HashMap::new();
         let old = Self::infer_reading(old, &mut read);

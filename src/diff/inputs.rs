@@ -36,7 +36,7 @@ fn shown(path: &Path) -> String {
 
 /// A fresh build of `file` against the bundle in `dir`. Only the selected
 /// targets' folders of the bundle are compared. The old side has no model,
-/// so both call graphs are inferred from the bundles (see [`CallGraph::infer`]);
+/// so both call graphs are inferred from the bundles (see [`CallGraph::infer_pair`]);
 /// the new model's graph still orders the plan.
 pub fn against(file: &Path, dir: &Path, opts: &BuildOptions) -> Result<Comparison, DiffError> {
     let new = pipeline::compile(file, opts).map_err(|error| DiffError::Build {

@@ -81,12 +81,13 @@ pub use notes::{Note, NoteKind};
 use crate::emit::{Artifact, Resource, Target};
 use indexmap::IndexMap;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 
 /// One build to compare: its artifacts and, when known, its call graph.
 /// Without a graph on either side, both are inferred from the bundles'
-/// AuthorizationPolicies (see [`CallGraph::infer`]).
+/// AuthorizationPolicies (see [`CallGraph::infer_pair`]).
 #[derive(Clone, Copy)]
 pub struct Side<'a> {
     pub artifacts: &'a [Artifact],
@@ -402,7 +403,7 @@ pub(crate) struct Entry<'a> {
     pub service: Option<&'a str>,
     /// The object's content, parsed the first time it is asked for: most
     /// objects of a large build are unchanged and never need it.
-    tree: OnceCell<Value>,
+    tree: OnceCell<Cow<'a, Value>>,
 }
 
 impl Entry<'_> {
@@ -451,11 +452,6 @@ impl<'a> Index<'a> {
             .map(|(path, _)| *path)
             .collect()
     }
-}
-
-/// The service an object belongs to: its `app` label.
-pub(crate) fn app(object: &Value) -> Option<&str> {
-    label(object, "app").or_else(|| label(object, "app.kubernetes.io/name"))
 }
 
 pub(crate) fn label<'v>(object: &'v Value, name: &str) -> Option<&'v str> {

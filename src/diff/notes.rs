@@ -3,7 +3,7 @@
 //! or lost, replicas and resources, security loosened, replacements.
 
 use super::fields::{FieldChange, Op};
-use super::{Action, CallGraph, Index, Key, Step, Subject, app, label};
+use super::{Action, CallGraph, Index, Key, Step, Subject, label};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
@@ -273,13 +273,9 @@ fn traffic(input: &Input, kept: &dyn Fn(&str) -> bool, notes: &mut Notes) {
     for key in keys {
         let old = input.old.resource(key);
         let new = input.new.resource(key);
-        if let (Some(o), Some(n)) = (old, new)
-            && o.tree() == n.tree()
-        {
-            continue;
-        }
+        // Keys with a step: created, deleted, or with a different tree.
         let Some(r) = new.or(old) else { continue };
-        let service = app(r.tree()).unwrap_or(&key.name).to_string();
+        let service = r.service.unwrap_or(&key.name).to_string();
         if !kept(&service) {
             continue;
         }

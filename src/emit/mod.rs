@@ -13,6 +13,7 @@ pub use meta::{ObjectMeta, labels, opt_out_annotations, selector_labels};
 
 use crate::model::App;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::ops::Range;
 
 /// What `meshc build --target` selects.
@@ -45,6 +46,9 @@ pub struct Artifact {
     pub resources: Vec<Resource>,
 }
 
+/// The labels that name an object's service, in order of preference.
+pub const SERVICE_LABELS: [&str; 2] = ["app", "app.kubernetes.io/name"];
+
 /// Any object with `apiVersion`, `kind` and `metadata`: what a [`Manifest`] holds.
 pub trait ApiObject: Serialize {
     fn api_version(&self) -> &str;
@@ -61,7 +65,7 @@ pub struct Resource {
     pub kind: String,
     pub namespace: Option<String>,
     pub name: String,
-    /// The service it belongs to: its `app` (or `app.kubernetes.io/name`) label.
+    /// The service it belongs to: the first of [`SERVICE_LABELS`] it carries.
     pub service: Option<String>,
     /// sha256 (hex) of the object's YAML document as written; empty for an
     /// object read back from a file that differs from what meshc wrote.
@@ -83,8 +87,9 @@ impl Resource {
             kind: text(canonical.get("kind")).unwrap_or_default(),
             namespace: text(meta.and_then(|m| m.get("namespace"))),
             name: text(meta.and_then(|m| m.get("name"))).unwrap_or_default(),
-            service: text(labels.and_then(|l| l.get("app")))
-                .or_else(|| text(labels.and_then(|l| l.get("app.kubernetes.io/name")))),
+            service: SERVICE_LABELS
+                .iter()
+                .find_map(|k| text(labels.and_then(|l| l.get(*k)))),
             sha256: String::new(),
             doc: 0..0,
             canonical: Some(canonical),
@@ -98,16 +103,16 @@ impl Artifact {
     /// exactly what `kubectl` reads; `null` if that text does not parse
     /// (meshc's own output always does: the fuzz targets read it back).
     /// An object read back from a bundle was parsed with the whole file.
-    pub fn tree(&self, r: &Resource) -> serde_json::Value {
+    pub fn tree<'a>(&'a self, r: &'a Resource) -> Cow<'a, serde_json::Value> {
         if let Some(v) = &r.canonical {
-            return v.clone();
+            return Cow::Borrowed(v);
         }
         let text = self
             .bytes
             .get(r.doc.clone())
             .and_then(|b| std::str::from_utf8(b).ok())
             .unwrap_or_default();
-        yaml::read_back(text)
+        Cow::Owned(yaml::read_back(text))
     }
 }
 
@@ -140,13 +145,15 @@ impl Manifest {
         let start = self.text.len();
         yaml::write(&mut self.text, object);
         let doc = &self.text[start..];
-        let label = |k: &str| meta.labels.get(k).cloned();
         self.resources.push(Resource {
             api_version: object.api_version().to_string(),
             kind: object.kind().to_string(),
             namespace: meta.namespace.clone(),
             name: meta.name.clone(),
-            service: label("app").or_else(|| label("app.kubernetes.io/name")),
+            service: SERVICE_LABELS
+                .iter()
+                .find_map(|k| meta.labels.get(*k))
+                .cloned(),
             sha256: crate::bundle::sha256_hex(doc.as_bytes()),
             doc: start..self.text.len(),
             canonical: None,
