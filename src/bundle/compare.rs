@@ -20,6 +20,14 @@ impl Drift {
 }
 
 pub fn compare(out: &Path, bundle: &Bundle) -> Drift {
+    let old = std::fs::read(out.join(LOCK_FILE))
+        .ok()
+        .and_then(|b| Lock::parse(&b).ok());
+    drift(out, bundle, old.as_ref())
+}
+
+/// [`compare`] with OUT's lock already read (`None`: there is none).
+pub(super) fn drift(out: &Path, bundle: &Bundle, old: Option<&Lock>) -> Drift {
     let mut drift = Drift::default();
     for (path, bytes) in bundle.files() {
         match std::fs::read(out.join(path)) {
@@ -28,9 +36,6 @@ pub fn compare(out: &Path, bundle: &Bundle) -> Drift {
             Err(_) => drift.missing.push(path.to_string()),
         }
     }
-    let old = std::fs::read(out.join(LOCK_FILE))
-        .ok()
-        .and_then(|b| Lock::parse(&b).ok());
     if let Some(old) = old {
         let new: std::collections::HashSet<&str> =
             bundle.lock.files.iter().map(|f| f.path.as_str()).collect();

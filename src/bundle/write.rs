@@ -121,9 +121,10 @@ pub fn write(out: &Path, bundle: &Bundle, force: bool) -> Result<WriteSummary, W
         )));
     }
 
-    let previous = previous_files(out, force)?;
+    let (previous_lock, previous) = previous_files(out, force)?;
     // An up-to-date OUT is left alone: nothing to write, nothing to swap.
-    if !previous.is_empty() && super::compare(out, bundle).is_empty() {
+    if !previous.is_empty() && super::compare::drift(out, bundle, previous_lock.as_ref()).is_empty()
+    {
         drop(guard);
         return Ok(WriteSummary::default());
     }
@@ -138,12 +139,12 @@ pub fn write(out: &Path, bundle: &Bundle, force: bool) -> Result<WriteSummary, W
     result
 }
 
-/// Files the previous build wrote (from its lock), or an error when OUT is
-/// a foreign non-empty directory.
-fn previous_files(out: &Path, force: bool) -> Result<HashSet<String>, WriteError> {
+/// The previous build's lock and the files it wrote, or an error when OUT
+/// is a foreign non-empty directory.
+fn previous_files(out: &Path, force: bool) -> Result<(Option<Lock>, HashSet<String>), WriteError> {
     let entries = match fs::read_dir(out) {
         Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(HashSet::new()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((None, HashSet::new())),
         Err(e) => return Err(io(out)(e)),
     };
     let lock = out.join(LOCK_FILE);
@@ -153,11 +154,11 @@ fn previous_files(out: &Path, force: bool) -> Result<HashSet<String>, WriteError
                 path: lock.clone(),
                 error: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
             })?;
-            let mut files: HashSet<String> = lock.files.into_iter().map(|f| f.path).collect();
+            let mut files: HashSet<String> = lock.files.iter().map(|f| f.path.clone()).collect();
             files.insert(LOCK_FILE.to_string());
-            Ok(files)
+            Ok((Some(lock), files))
         }
-        Err(_) if force || entries.count() == 0 => Ok(HashSet::new()),
+        Err(_) if force || entries.count() == 0 => Ok((None, HashSet::new())),
         Err(_) => Err(WriteError::NotABundle(out.to_path_buf())),
     }
 }
