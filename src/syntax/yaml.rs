@@ -16,6 +16,11 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::{DuplicateKeyPolicy, Location, Spanned};
 use std::fmt;
 
+/// serde-saphyr's budget: room for `MAX_SERVICES` services of about
+/// seventy values each.
+const MAX_NODES: usize = 1_000_000;
+const MAX_EVENTS: usize = 3_000_000;
+
 pub fn parse(text: &str) -> Result<Node, Diagnostic> {
     match events::parse(text) {
         Some(root) => Ok(root),
@@ -32,9 +37,8 @@ fn parse_serde(text: &str) -> Result<Node, Diagnostic> {
             max_aliases: 1_000,
             max_anchors: 1_000,
             max_documents: 1,
-            // Room for MAX_SERVICES services of about seventy values each.
-            max_nodes: 1_000_000,
-            max_events: 3_000_000,
+            max_nodes: MAX_NODES,
+            max_events: MAX_EVENTS,
         },
         // A real description shares a few blocks; a "billion laughs" stops here, early.
         alias_limits: serde_saphyr::alias_limits! {

@@ -14,8 +14,8 @@ use std::borrow::Cow;
 
 /// Counts kept below serde-saphyr's budget, with room to spare, so that
 /// whether a budget is breached is always serde-saphyr's decision.
-const MAX_NODES: usize = 999_000;
-const MAX_EVENTS: usize = 2_999_000;
+const MAX_NODES: usize = super::MAX_NODES - 1_000;
+const MAX_EVENTS: usize = super::MAX_EVENTS - 1_000;
 const MAX_SCALAR_BYTES: usize = 60 * 1024 * 1024;
 
 /// The tree of `text`, or `None` when serde-saphyr must decide.
