@@ -3,6 +3,7 @@
 
 mod common;
 
+use common::copy_dir;
 use meshc::bundle::Bundle;
 use meshc::emit::Target;
 use meshc::pipeline::{self, BuildOptions, Compiled};
@@ -268,18 +269,5 @@ fn environment_overlays_change_what_they_name() {
             "{m}"
         ),
         _ => panic!("an unknown environment is a usage error"),
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).expect("read_dir") {
-        let entry = entry.expect("entry");
-        let dest = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            std::fs::create_dir_all(&dest).expect("mkdir");
-            copy_dir(&entry.path(), &dest);
-        } else {
-            std::fs::copy(entry.path(), &dest).expect("copy");
-        }
     }
 }

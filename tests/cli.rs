@@ -2,23 +2,12 @@
 
 mod common;
 
+use common::{stderr, stdout};
 use std::process::{Command, Output};
 
+/// meshc run from the repository root.
 fn meshc(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_meshc"))
-        .args(args)
-        .current_dir(common::root())
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("meshc runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+    common::meshc(&common::root(), args)
 }
 
 #[test]

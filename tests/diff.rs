@@ -4,11 +4,12 @@
 
 mod common;
 
+use common::{copy_dir, meshc, stderr, stdout};
 use meshc::diff::{self, Action, CallGraph, NoteKind, Plan, Side, Subject, render};
 use meshc::emit::{Target, docker::Templates};
 use meshc::pipeline::{self, BuildOptions, Compiled};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 fn opts() -> BuildOptions {
     BuildOptions {
@@ -64,23 +65,6 @@ fn position(plan: &Plan, step: &str) -> usize {
     all.iter()
         .position(|s| s == step)
         .unwrap_or_else(|| panic!("no step `{step}` in {all:#?}"))
-}
-
-fn meshc(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_meshc"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("meshc runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 // --- snapshots -------------------------------------------------------------
@@ -448,19 +432,6 @@ fn git(dir: &Path, args: &[&str]) {
         .output()
         .expect("git runs");
     assert!(o.status.success(), "git {args:?}: {}", stderr(&o));
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 #[test]

@@ -3,6 +3,9 @@
 //! on one output directory at once, files meshc did not write, and
 //! `build --check`. After each, OUT is byte for byte what it should be.
 
+mod common;
+
+use common::meshc;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -33,15 +36,6 @@ fn b() -> String {
         .next()
         .unwrap()
         .to_string()
-}
-
-fn meshc(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_meshc"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("meshc runs")
 }
 
 fn text(bytes: &[u8]) -> String {
