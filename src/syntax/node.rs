@@ -32,6 +32,21 @@ pub struct Key {
     pub span: Span,
 }
 
+impl Value {
+    /// A scalar as the text of a mapping key (`null` for an empty key);
+    /// `None` for a list or a map, which cannot be keys.
+    pub fn into_key_text(self) -> Option<String> {
+        Some(match self {
+            Value::Str(s) => s,
+            Value::Null => "null".into(),
+            Value::Int(i) => i.to_string(),
+            Value::Float(f) => f.to_string(),
+            Value::Bool(b) => b.to_string(),
+            Value::Seq(_) | Value::Map(_) => return None,
+        })
+    }
+}
+
 impl Node {
     pub fn new(value: Value, span: Span) -> Node {
         Node { value, span }

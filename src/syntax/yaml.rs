@@ -269,16 +269,10 @@ impl<'de> Visitor<'de> for RawVisitor {
 impl<'de> Deserialize<'de> for KeyText {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let raw = Raw::deserialize(d)?;
-        match raw.0 {
-            Value::Str(s) => Ok(KeyText(s)),
-            Value::Int(i) => Ok(KeyText(i.to_string())),
-            Value::Float(f) => Ok(KeyText(f.to_string())),
-            Value::Bool(b) => Ok(KeyText(b.to_string())),
-            Value::Null => Ok(KeyText("null".into())),
-            Value::Seq(_) | Value::Map(_) => {
-                Err(de::Error::custom("a mapping key must be a plain name"))
-            }
-        }
+        raw.0
+            .into_key_text()
+            .map(KeyText)
+            .ok_or_else(|| de::Error::custom("a mapping key must be a plain name"))
     }
 }
 

@@ -137,18 +137,12 @@ impl Builder {
 
 /// A scalar node as a mapping key: its text as meshc keeps it.
 fn key(node: Node) -> Option<Key> {
-    let name = match node.value {
-        // `<<` is a merge key, which serde-saphyr expands.
-        Value::Str(s) if s == "<<" => return None,
-        Value::Str(s) => s,
-        Value::Null => "null".into(),
-        Value::Int(i) => i.to_string(),
-        Value::Float(f) => f.to_string(),
-        Value::Bool(b) => b.to_string(),
-        Value::Seq(_) | Value::Map(_) => return None,
-    };
+    // `<<` is a merge key, which serde-saphyr expands.
+    if matches!(&node.value, Value::Str(s) if s == "<<") {
+        return None;
+    }
     Some(Key {
-        name,
+        name: node.value.into_key_text()?,
         span: node.span,
     })
 }
