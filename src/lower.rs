@@ -70,6 +70,7 @@ pub fn lower(desc: &Description, env: Option<&str>, read: &ReadFile) -> Result<A
             .push(service(&app, desc, svc, ov, read, &mut diags));
     }
     resolve_calls(desc, &mut app);
+    resolve_gateways(&mut app);
     if diags.is_empty() {
         Ok(app)
     } else {
@@ -126,6 +127,7 @@ fn service(
             },
             tls_secret: i.tls_secret.as_ref().map(|s| s.value.clone()),
             port,
+            gateway_owner: svc.name.value.clone(),
         })
     });
     let config = svc
@@ -431,6 +433,19 @@ fn lower_match(m: &ast::Match) -> model::Match {
 }
 
 /// Fills `calls` and `callers` with service ids.
+/// Services sharing an ingress host share the first one's Gateway.
+fn resolve_gateways(app: &mut App) {
+    let mut owners: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for svc in &mut app.services {
+        if let Some(i) = &mut svc.ingress {
+            i.gateway_owner = owners
+                .entry(i.host.clone())
+                .or_insert_with(|| svc.name.clone())
+                .clone();
+        }
+    }
+}
+
 fn resolve_calls(desc: &Description, app: &mut App) {
     for (i, svc) in desc.services.values().enumerate() {
         let mut calls: Vec<usize> = Vec::new();

@@ -115,6 +115,9 @@ pub struct Ingress {
     pub tls_secret: Option<String>,
     /// The port traffic from outside is sent to (the service's first HTTP port).
     pub port: Port,
+    /// The service whose Gateway serves `host`: the first service with an
+    /// ingress on that host (this one, or an earlier one sharing it).
+    pub gateway_owner: String,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -271,3 +271,53 @@ fn environment_overlays_change_what_they_name() {
         _ => panic!("an unknown environment is a usage error"),
     }
 }
+
+/// Two services on one ingress host: the first declared owns the Gateway,
+/// the second binds to it. Ownership is resolved once, in lowering.
+#[test]
+fn services_sharing_an_ingress_host_bind_to_the_first_ones_gateway() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("meshc.yaml");
+    std::fs::write(
+        &path,
+        "app: shared\nservices:\n  web:\n    image: r.example.com/web:1.0.0\n    ports: { http: 8080 }\n    ingress: { host: shop.example.com, paths: [/] }\n  \
+         api:\n    image: r.example.com/api:1.0.0\n    ports: { http: 9000 }\n    ingress: { host: shop.example.com, paths: [/api] }\n  \
+         admin:\n    image: r.example.com/admin:1.0.0\n    ports: { http: 9100 }\n    ingress: { host: admin.example.com }\n",
+    )
+    .expect("write");
+    let built = compile(&path, None);
+    let objects = |file: &str| -> Vec<String> {
+        let a = built
+            .bundle
+            .artifacts
+            .iter()
+            .find(|a| a.path == file)
+            .unwrap_or_else(|| panic!("{file} is missing"));
+        a.resources
+            .iter()
+            .map(|r| {
+                let tree = a.tree(r);
+                let gateways = tree["spec"]["gateways"].to_string();
+                format!("{}/{} {gateways}", r.kind, r.name)
+            })
+            .collect()
+    };
+    assert_eq!(
+        objects("istio/web.yaml")[1..],
+        [
+            "Gateway/web-gateway null",
+            "VirtualService/web-ingress [\"web-gateway\"]"
+        ]
+    );
+    assert_eq!(
+        objects("istio/api.yaml")[1..],
+        ["VirtualService/api-ingress [\"web-gateway\"]"]
+    );
+    assert_eq!(
+        objects("istio/admin.yaml")[1..],
+        [
+            "Gateway/admin-gateway null",
+            "VirtualService/admin-ingress [\"admin-gateway\"]"
+        ]
+    );
+}

@@ -71,6 +71,7 @@ pub fn bookinfo() -> App {
         paths: vec!["/productpage".into(), "/static".into()],
         tls_secret: Some("bookinfo-cert".into()),
         port: port("http", 9080, Protocol::Http),
+        gateway_owner: "productpage".into(),
     });
     productpage.calls = vec![1, 2];
     let mut details = service("details", http(9080), &[]);

@@ -26,20 +26,14 @@ use crate::model::{App, Ingress, Service};
 /// `istioctl install` sets them up.
 const GATEWAY_SELECTOR: (&str, &str) = ("istio", "ingressgateway");
 
-pub fn gateway_name(svc: &Service) -> String {
-    format!("{}-gateway", svc.name)
-}
-
-/// The service whose Gateway serves `host`.
-pub fn host_owner<'a>(app: &'a App, host: &str) -> Option<&'a Service> {
-    app.services
-        .iter()
-        .find(|s| s.ingress.as_ref().is_some_and(|i| i.host == host))
+/// The Gateway a service owns (see [`Ingress::gateway_owner`]).
+pub fn gateway_name(service: &str) -> String {
+    format!("{service}-gateway")
 }
 
 /// The Gateway for `svc`'s ingress host, unless an earlier service owns it.
 pub fn gateway(app: &App, svc: &Service, ingress: &Ingress) -> Option<Object<GatewaySpec>> {
-    if host_owner(app, &ingress.host).is_some_and(|o| o.name != svc.name) {
+    if ingress.gateway_owner != svc.name {
         return None;
     }
     let server = match &ingress.tls_secret {
@@ -68,7 +62,7 @@ pub fn gateway(app: &App, svc: &Service, ingress: &Ingress) -> Option<Object<Gat
     Some(Object {
         api_version: NETWORKING,
         kind: "Gateway",
-        metadata: ObjectMeta::for_service(app, svc, gateway_name(svc)),
+        metadata: ObjectMeta::for_service(app, svc, gateway_name(&svc.name)),
         spec: GatewaySpec {
             selector: [GATEWAY_SELECTOR]
                 .into_iter()
@@ -84,7 +78,6 @@ pub fn ingress_virtual_service(
     svc: &Service,
     ingress: &Ingress,
 ) -> Object<VirtualServiceSpec> {
-    let owner = host_owner(app, &ingress.host).unwrap_or(svc);
     let root = ["/".to_string()];
     let paths = if ingress.paths.is_empty() {
         &root[..]
@@ -114,7 +107,7 @@ pub fn ingress_virtual_service(
         metadata: ObjectMeta::for_service(app, svc, format!("{}-ingress", svc.name)),
         spec: VirtualServiceSpec {
             hosts: vec![ingress.host.clone()],
-            gateways: vec![gateway_name(owner)],
+            gateways: vec![gateway_name(&ingress.gateway_owner)],
             http,
             tcp: Vec::new(),
         },
@@ -165,6 +158,7 @@ mod tests {
             paths: vec!["/reviews".into()],
             tls_secret: None,
             port: port("http", 9080, Protocol::Http),
+            gateway_owner: "productpage".into(),
         });
         let gw = &file(&app, "istio/productpage.yaml")[1];
         assert_eq!(

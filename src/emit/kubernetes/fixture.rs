@@ -90,6 +90,7 @@ pub fn app() -> App {
             paths: vec!["/".into(), "/api".into()],
             tls_secret: Some("web-tls".into()),
             port: http,
+            gateway_owner: "web".into(),
         }),
         config: vec![
             ConfigFile {
