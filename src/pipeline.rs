@@ -1,7 +1,7 @@
 //! The driver: each stage called in order, nothing else.
 
 use crate::ast::{self, Description};
-use crate::bundle::Bundle;
+use crate::bundle::{Bundle, Provenance};
 use crate::check;
 use crate::diag::{self, Code, Diagnostic};
 use crate::emit::{self, EmitError, Target, docker::Templates};
@@ -229,13 +229,16 @@ pub struct Compiled {
     pub warnings: Vec<Diagnostic>,
 }
 
+/// A description read, checked and lowered: what emitting starts from.
+pub struct Lowered {
+    pub file: Arc<SourceFile>,
+    pub app: App,
+    pub warnings: Vec<Diagnostic>,
+}
+
 /// Read, check, lower, emit and index one description, all in memory.
 pub fn compile(path: &Path, opts: &BuildOptions) -> Result<Compiled, BuildError> {
-    let (file, early) = read(path).map_err(BuildError::Io)?;
-    if !early.is_empty() {
-        return Err(BuildError::Findings(file, early));
-    }
-    compile_source(file, &base_dir(path), opts)
+    finish(lower_file(path, opts)?, opts)
 }
 
 /// [`compile`] for a description already in memory (`diff --base` reads it from git).
@@ -244,6 +247,24 @@ pub fn compile_source(
     base: &Path,
     opts: &BuildOptions,
 ) -> Result<Compiled, BuildError> {
+    finish(lower_source(file, base, opts)?, opts)
+}
+
+/// Read, check and lower one description.
+pub fn lower_file(path: &Path, opts: &BuildOptions) -> Result<Lowered, BuildError> {
+    let (file, early) = read(path).map_err(BuildError::Io)?;
+    if !early.is_empty() {
+        return Err(BuildError::Findings(file, early));
+    }
+    lower_source(file, &base_dir(path), opts)
+}
+
+/// [`lower_file`] for a description already in memory.
+pub fn lower_source(
+    file: Arc<SourceFile>,
+    base: &Path,
+    opts: &BuildOptions,
+) -> Result<Lowered, BuildError> {
     let (desc, diags) = analyze(&file, base);
     let desc = match desc {
         Some(d) if !diags.iter().any(Diagnostic::is_error) => d,
@@ -272,12 +293,44 @@ pub fn compile_source(
             return Err(BuildError::Findings(file, d));
         }
     };
+    Ok(Lowered {
+        file,
+        app,
+        warnings: diags,
+    })
+}
+
+/// Emit and index a lowered description.
+fn finish(lowered: Lowered, opts: &BuildOptions) -> Result<Compiled, BuildError> {
+    let Lowered {
+        file,
+        app,
+        warnings,
+    } = lowered;
     let artifacts = emit::emit(&app, &opts.targets, &opts.templates).map_err(BuildError::Emit)?;
-    let bundle = Bundle::new(artifacts, &file.text);
+    let fingerprints = emit::fingerprint::services(&app, &opts.templates);
+    let bundle = Bundle::new(artifacts, &file.text, provenance(&app, opts, fingerprints));
     Ok(Compiled {
         file,
         app,
         bundle,
-        warnings: diags,
+        warnings,
     })
+}
+
+/// What the lock records for incremental diffs: the targets built and each
+/// service's fingerprint (from [`emit::fingerprint::services`]).
+pub fn provenance(app: &App, opts: &BuildOptions, fingerprints: Vec<String>) -> Provenance {
+    let mut targets = opts.targets.clone();
+    targets.sort();
+    targets.dedup();
+    Provenance {
+        targets,
+        services: app
+            .services
+            .iter()
+            .map(|s| s.name.clone())
+            .zip(fingerprints)
+            .collect(),
+    }
 }

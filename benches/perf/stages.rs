@@ -84,7 +84,16 @@ pub fn measure(yaml: &Path, kdl: &Path, scratch: &Path, reps: usize) -> Result<S
             emit::emit(&app, &Target::ALL, &templates)
         })
         .map_err(|e| e.to_string())?;
-        let bundle = timed(&mut t[5], &mut r[5], || Bundle::new(artifacts, &file.text));
+        let opts = pipeline::BuildOptions {
+            env: None,
+            targets: Target::ALL.to_vec(),
+            templates: templates.clone(),
+        };
+        let bundle = timed(&mut t[5], &mut r[5], || {
+            let fingerprints = emit::fingerprint::services(&app, &templates);
+            let provenance = pipeline::provenance(&app, &opts, fingerprints);
+            Bundle::new(artifacts, &file.text, provenance)
+        });
         crate::measure::discard(scratch);
         crate::measure::sync();
         timed(&mut t[6], &mut r[6], || bundle::write(&out, &bundle, false))

@@ -2,7 +2,8 @@
 //! `diff`. The only bundle file that names the meshc version.
 
 use super::sha256_hex;
-use crate::emit::Artifact;
+use crate::emit::{Artifact, Target};
+use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
 pub const LOCK_FILE: &str = "meshc.lock.json";
@@ -13,8 +14,15 @@ pub struct Lock {
     pub meshc: String,
     /// sha256 of the description's text.
     pub input_sha256: String,
+    /// The targets the build wrote (absent in bundles of older meshc).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<Target>,
     pub files: Vec<LockedFile>,
     pub resources: Vec<LockedResource>,
+    /// Each service's fingerprint (see `emit::fingerprint`), in service
+    /// order: what `meshc diff` compares to skip the unchanged ones.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub services: IndexMap<String, String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -22,6 +30,9 @@ pub struct LockedFile {
     pub path: String,
     pub sha256: String,
     pub size: u64,
+    /// The service the file belongs to (see `emit::Artifact::service`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -38,8 +49,16 @@ pub struct LockedResource {
     pub sha256: String,
 }
 
+/// What a build adds to its lock for incremental diffs.
+#[derive(Clone, Debug, Default)]
+pub struct Provenance {
+    pub targets: Vec<Target>,
+    /// Service name → fingerprint, in service order.
+    pub services: IndexMap<String, String>,
+}
+
 impl Lock {
-    pub fn index(artifacts: &[Artifact], input: &str) -> Lock {
+    pub fn index(artifacts: &[Artifact], input: &str, provenance: Provenance) -> Lock {
         let mut files = Vec::with_capacity(artifacts.len());
         let mut resources = Vec::new();
         for a in artifacts {
@@ -47,6 +66,7 @@ impl Lock {
                 path: a.path.clone(),
                 sha256: sha256_hex(&a.bytes),
                 size: a.bytes.len() as u64,
+                service: a.service.clone(),
             });
             for r in &a.resources {
                 resources.push(LockedResource {
@@ -62,8 +82,10 @@ impl Lock {
         Lock {
             meshc: env!("CARGO_PKG_VERSION").to_string(),
             input_sha256: sha256_hex(input.as_bytes()),
+            targets: provenance.targets,
             files,
             resources,
+            services: provenance.services,
         }
     }
 

@@ -7,7 +7,7 @@ mod lock;
 mod write;
 
 pub use compare::{Drift, compare};
-pub use lock::{LOCK_FILE, Lock, LockedFile, LockedResource};
+pub use lock::{LOCK_FILE, Lock, LockedFile, LockedResource, Provenance};
 pub use write::{WriteError, WriteSummary, write};
 
 use crate::emit::Artifact;
@@ -25,9 +25,9 @@ pub struct Bundle {
 
 impl Bundle {
     /// Indexes the artifacts; `input` is the description's text.
-    pub fn new(mut artifacts: Vec<Artifact>, input: &str) -> Bundle {
+    pub fn new(mut artifacts: Vec<Artifact>, input: &str, provenance: Provenance) -> Bundle {
         artifacts.sort_by(|a, b| a.path.cmp(&b.path));
-        let lock = Lock::index(&artifacts, input);
+        let lock = Lock::index(&artifacts, input, provenance);
         let lock_bytes = lock.to_bytes();
         Bundle {
             artifacts,
@@ -54,10 +54,14 @@ impl Bundle {
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// Lowercase hex of a digest.
+pub fn hex(digest: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let digest = Sha256::digest(bytes);
-    let mut s = String::with_capacity(64);
-    for b in digest {
+    let mut s = String::with_capacity(2 * digest.len());
+    for &b in digest {
         s.push(HEX[usize::from(b >> 4)] as char);
         s.push(HEX[usize::from(b & 15)] as char);
     }

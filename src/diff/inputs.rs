@@ -4,7 +4,9 @@
 
 use super::ReadError;
 use super::git::{self, GitError};
-use super::{CallGraph, Plan, Side as Build, diff, only_targets, read_bundle_reusing};
+use super::{CallGraph, Plan, Side as Build, diff, read_locked};
+use crate::emit::{self, fingerprint};
+use crate::model::Service;
 use crate::pipeline::{self, BuildError, BuildOptions};
 use std::path::Path;
 
@@ -38,18 +40,45 @@ fn shown(path: &Path) -> String {
 /// targets' folders of the bundle are compared. The old side has no model,
 /// so both call graphs are inferred from the bundles (see [`CallGraph::infer_pair`]);
 /// the new model's graph still orders the plan.
+///
+/// Incremental: the bundle is read (and its files checked against its lock)
+/// on a second thread while the description is parsed and checked. A
+/// service whose fingerprint the lock already holds, with every file intact,
+/// would be written exactly as it is (see [`crate::emit::fingerprint`]): it
+/// is neither emitted nor compared, only counted as unchanged.
 pub fn against(file: &Path, dir: &Path, opts: &BuildOptions) -> Result<Comparison, DiffError> {
-    let new = pipeline::compile(file, opts).map_err(|error| DiffError::Build {
+    let (new, old) = std::thread::scope(|s| {
+        let old = s.spawn(|| read_locked(dir));
+        let new = pipeline::lower_file(file, opts);
+        let old = old
+            .join()
+            .unwrap_or_else(|payload| std::panic::resume_unwind(payload));
+        (new, old)
+    });
+    let new = new.map_err(|error| DiffError::Build {
         side: Side::New,
         error,
     })?;
-    let old = read_bundle_reusing(dir, &new.bundle.artifacts).map_err(DiffError::Read)?;
-    let old = only_targets(old, &opts.targets);
+    let old = old.map_err(DiffError::Read)?;
+    let fingerprints = fingerprint::services(&new.app, &opts.templates);
+    let unchanged = old.unchanged(&new.app, &fingerprints, &opts.targets);
+    let keep = |s: &Service| !unchanged.contains(s.name.as_str());
+    let mut artifacts =
+        emit::emit_only(&new.app, &opts.targets, &opts.templates, &keep).map_err(|e| {
+            DiffError::Build {
+                side: Side::New,
+                error: BuildError::Emit(e),
+            }
+        })?;
+    // In bundle order, as a build writes them.
+    artifacts.sort_by(|a, b| a.path.cmp(&b.path));
+    let (old, skipped) = old
+        .artifacts(&opts.targets, &unchanged, &artifacts)
+        .map_err(DiffError::Read)?;
     let graph = CallGraph::of(&new.app);
-    let plan = diff(
-        Build::new(&old),
-        Build::with_graph(&new.bundle.artifacts, &graph),
-    );
+    let mut plan = diff(Build::new(&old), Build::with_graph(&artifacts, &graph));
+    plan.summary.resources.unchanged += skipped.resources;
+    plan.summary.files.unchanged += skipped.files;
     Ok(Comparison {
         old: format!("bundle {}", shown(dir)),
         new: shown(file),

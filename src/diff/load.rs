@@ -2,10 +2,11 @@
 //! build wrote and which of them hold cluster objects; those are parsed back
 //! into canonical JSON (sorted keys), the rest are kept as bytes.
 
-use crate::bundle::{LOCK_FILE, Lock};
-use crate::emit::{Artifact, Resource, yaml};
+use crate::bundle::{LOCK_FILE, Lock, sha256_hex};
+use crate::emit::{Artifact, Resource, Target, yaml};
+use crate::model::App;
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
 #[derive(Debug)]
@@ -60,15 +61,32 @@ impl std::error::Error for ReadError {}
 
 /// Reads every file the bundle's lock lists, in lock order.
 pub fn read_bundle(dir: &Path) -> Result<Vec<Artifact>, ReadError> {
-    read_bundle_reusing(dir, &[])
+    Ok(read_locked(dir)?
+        .artifacts(&Target::ALL, &HashSet::new(), &[])?
+        .0)
 }
 
-/// [`read_bundle`], except that a file whose bytes equal those of a `known`
-/// artifact at the same path (the fresh build's) takes that artifact's
-/// objects instead of being parsed again: after a small change most files
-/// are the same, and parsing YAML is most of the cost of reading a bundle.
-pub fn read_bundle_reusing(dir: &Path, known: &[Artifact]) -> Result<Vec<Artifact>, ReadError> {
-    let known: HashMap<&str, &Artifact> = known.iter().map(|a| (a.path.as_str(), a)).collect();
+/// A bundle as its lock describes it: the lock, and the bytes of every file
+/// it lists, with whether each still has the digest the lock records.
+pub struct Locked {
+    dir: PathBuf,
+    pub lock: Lock,
+    /// In the order of `lock.files`.
+    files: Vec<Vec<u8>>,
+    intact: Vec<bool>,
+}
+
+/// The objects and plain files of the services left out of
+/// [`Locked::artifacts`]: unchanged by definition.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Skipped {
+    pub resources: usize,
+    pub files: usize,
+}
+
+/// Reads the lock of the bundle in `dir` and every file it lists, checking
+/// each against the lock's digest. Nothing is parsed yet.
+pub fn read_locked(dir: &Path) -> Result<Locked, ReadError> {
     let lock_path = dir.join(LOCK_FILE);
     let bytes = match std::fs::read(&lock_path) {
         Ok(b) => b,
@@ -86,34 +104,108 @@ pub fn read_bundle_reusing(dir: &Path, known: &[Artifact]) -> Result<Vec<Artifac
         path: lock_path.clone(),
         message,
     })?;
-    let mut documents: HashMap<&str, usize> = HashMap::new();
-    for r in &lock.resources {
-        *documents.entry(r.file.as_str()).or_default() += 1;
+    let mut files = Vec::with_capacity(lock.files.len());
+    let mut intact = Vec::with_capacity(lock.files.len());
+    for f in &lock.files {
+        let path = dir.join(safe(&f.path)?);
+        let bytes = std::fs::read(&path).map_err(|e| ReadError::File {
+            path: path.clone(),
+            message: match e.kind() {
+                std::io::ErrorKind::NotFound => "no such file".into(),
+                _ => e.to_string(),
+            },
+        })?;
+        // Only a lock with fingerprints lets a service be skipped, and only
+        // then does it matter whether its files are intact.
+        let checked = !lock.services.is_empty();
+        intact.push(checked && bytes.len() as u64 == f.size && sha256_hex(&bytes) == f.sha256);
+        files.push(bytes);
     }
-    lock.files
-        .iter()
-        .map(|f| {
-            let rel = safe(&f.path)?;
-            let path = dir.join(rel);
-            let bytes = std::fs::read(&path).map_err(|e| ReadError::File {
-                path: path.clone(),
-                message: match e.kind() {
-                    std::io::ErrorKind::NotFound => "no such file".into(),
-                    _ => e.to_string(),
-                },
-            })?;
-            let resources = match (documents.get(f.path.as_str()), known.get(f.path.as_str())) {
+    Ok(Locked {
+        dir: dir.to_path_buf(),
+        lock,
+        files,
+        intact,
+    })
+}
+
+impl Locked {
+    /// The services whose files a build of `app` with `fingerprints` (see
+    /// [`crate::emit::fingerprint`]) would write exactly as the bundle holds
+    /// them: the same fingerprint, every selected target built into the
+    /// bundle, and every file of the service as the lock records it (one
+    /// edited by hand is compared like any other). Empty for a bundle whose
+    /// lock has no fingerprints (older meshc).
+    pub fn unchanged<'a>(
+        &self,
+        app: &'a App,
+        fingerprints: &[String],
+        targets: &[Target],
+    ) -> HashSet<&'a str> {
+        if !targets.iter().all(|t| self.lock.targets.contains(t)) {
+            return HashSet::new();
+        }
+        let mut edited: HashSet<&str> = HashSet::new();
+        for (f, ok) in self.lock.files.iter().zip(&self.intact) {
+            if let (Some(s), false) = (&f.service, ok) {
+                edited.insert(s);
+            }
+        }
+        app.services
+            .iter()
+            .zip(fingerprints)
+            .filter(|(s, fp)| {
+                self.lock.services.get(&s.name) == Some(*fp) && !edited.contains(s.name.as_str())
+            })
+            .map(|(s, _)| s.name.as_str())
+            .collect()
+    }
+
+    /// The bundle's files in the selected targets (and any outside a target
+    /// folder), in lock order, except those of the services in `skip`, which
+    /// are only counted. A file whose bytes equal those of a `known`
+    /// artifact at the same path (the fresh build's) takes that artifact's
+    /// objects instead of being parsed again: parsing YAML is most of the
+    /// cost of reading a bundle.
+    pub fn artifacts(
+        self,
+        targets: &[Target],
+        skip: &HashSet<&str>,
+        known: &[Artifact],
+    ) -> Result<(Vec<Artifact>, Skipped), ReadError> {
+        let known: HashMap<&str, &Artifact> = known.iter().map(|a| (a.path.as_str(), a)).collect();
+        let mut documents: HashMap<&str, usize> = HashMap::new();
+        for r in &self.lock.resources {
+            *documents.entry(r.file.as_str()).or_default() += 1;
+        }
+        let mut skipped = Skipped::default();
+        let mut out = Vec::new();
+        for (f, bytes) in self.lock.files.iter().zip(self.files) {
+            if !super::selected(&f.path, targets) {
+                continue;
+            }
+            let documents = documents.get(f.path.as_str()).copied();
+            if f.service.as_deref().is_some_and(|s| skip.contains(s)) {
+                match documents {
+                    Some(n) => skipped.resources += n,
+                    None => skipped.files += 1,
+                }
+                continue;
+            }
+            let resources = match (documents, known.get(f.path.as_str())) {
                 (None, _) => Vec::new(),
                 (Some(_), Some(k)) if k.bytes == bytes => k.resources.clone(),
-                (Some(&n), _) => parse(&path, &bytes, n)?,
+                (Some(n), _) => parse(&self.dir.join(&f.path), &bytes, n)?,
             };
-            Ok(Artifact {
+            out.push(Artifact {
                 path: f.path.clone(),
                 bytes,
                 resources,
-            })
-        })
-        .collect()
+                service: f.service.clone(),
+            });
+        }
+        Ok((out, skipped))
+    }
 }
 
 /// A lock path that stays inside the bundle.

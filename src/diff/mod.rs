@@ -75,7 +75,7 @@ pub mod render;
 pub use fields::{FieldChange, Op};
 pub use graph::CallGraph;
 pub use inputs::{Comparison, DiffError, Side as WhichSide, against, base};
-pub use load::{ReadError, read_bundle, read_bundle_reusing};
+pub use load::{Locked, ReadError, Skipped, read_bundle, read_locked};
 pub use notes::{Note, NoteKind};
 
 use crate::emit::{Artifact, Resource, Target};
@@ -372,19 +372,14 @@ pub fn diff(old: Side, new: Side) -> Plan {
     }
 }
 
-/// Keeps the artifacts of the selected targets (by top folder) and any
-/// file outside a target folder.
-pub fn only_targets(artifacts: Vec<Artifact>, targets: &[Target]) -> Vec<Artifact> {
-    artifacts
-        .into_iter()
-        .filter(|a| {
-            let top = a.path.split('/').next().unwrap_or_default();
-            Target::ALL
-                .iter()
-                .find(|t| t.as_str() == top)
-                .is_none_or(|t| targets.contains(t))
-        })
-        .collect()
+/// Whether a bundle path is in one of `targets` (by its top folder), or
+/// outside every target's folder.
+pub(crate) fn selected(path: &str, targets: &[Target]) -> bool {
+    let top = path.split('/').next().unwrap_or_default();
+    Target::ALL
+        .iter()
+        .find(|t| t.as_str() == top)
+        .is_none_or(|t| targets.contains(t))
 }
 
 /// One side, indexed: resources by identity (first wins) with the file

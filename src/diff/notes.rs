@@ -730,6 +730,7 @@ mod tests {
                 .iter()
                 .map(|o| Resource::from_tree(crate::emit::yaml::sort(o.clone())))
                 .collect(),
+            service: None,
         }]
     }
 

@@ -4,6 +4,7 @@
 //! Dockerfiles come from text templates.
 
 pub mod docker;
+pub mod fingerprint;
 pub mod istio;
 pub mod kubernetes;
 mod meta;
@@ -11,13 +12,26 @@ pub mod yaml;
 
 pub use meta::{ObjectMeta, labels, opt_out_annotations, selector_labels};
 
-use crate::model::App;
+use crate::model::{App, Service};
 use serde::Serialize;
 use std::borrow::Cow;
 use std::ops::Range;
 
 /// What `meshc build --target` selects.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    clap::ValueEnum,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Target {
     Kubernetes,
     Istio,
@@ -44,6 +58,10 @@ pub struct Artifact {
     /// The Kubernetes objects in this file, in document order (empty for
     /// Dockerfiles and other plain files).
     pub resources: Vec<Resource>,
+    /// The service whose files this is one of: written from that service's
+    /// model and what its [`fingerprint`] covers, nothing else. `None` for
+    /// the app-wide files (the Namespace, the mesh policy, kustomization).
+    pub service: Option<String>,
 }
 
 /// The labels that name an object's service, in order of preference.
@@ -164,12 +182,14 @@ impl Manifest {
         self.resources.is_empty()
     }
 
-    /// The file: a header comment, then the documents separated by `---`.
-    pub fn into_artifact(self, path: impl Into<String>) -> Artifact {
+    /// The file: a header comment, then the documents separated by `---`;
+    /// `service` as in [`Artifact::service`].
+    pub fn into_artifact(self, path: impl Into<String>, service: Option<&str>) -> Artifact {
         Artifact {
             path: path.into(),
             bytes: self.text.into_bytes(),
             resources: self.resources,
+            service: service.map(str::to_string),
         }
     }
 }
@@ -187,18 +207,36 @@ impl std::fmt::Display for EmitError {
     }
 }
 
+/// Which services' files to write: all of them, or only those `keep` picks.
+/// App-wide files are always written.
+pub type Keep<'a> = &'a (dyn Fn(&Service) -> bool + Sync);
+
+/// Every service.
+pub const ALL: Keep<'static> = &|_| true;
+
 /// Runs the selected emitters in target order.
 pub fn emit(
     app: &App,
     targets: &[Target],
     templates: &docker::Templates,
 ) -> Result<Vec<Artifact>, EmitError> {
+    emit_only(app, targets, templates, ALL)
+}
+
+/// [`emit`], writing the per-service files of the services `keep` picks
+/// only: `diff` skips those whose [`fingerprint`] it already has.
+pub fn emit_only(
+    app: &App,
+    targets: &[Target],
+    templates: &docker::Templates,
+    keep: Keep,
+) -> Result<Vec<Artifact>, EmitError> {
     let mut out = Vec::new();
     for target in Target::ALL.iter().filter(|t| targets.contains(t)) {
         match target {
-            Target::Kubernetes => out.extend(kubernetes::emit(app)),
-            Target::Istio => out.extend(istio::emit(app)),
-            Target::Docker => out.extend(docker::emit(app, templates)?),
+            Target::Kubernetes => out.extend(kubernetes::emit(app, keep)),
+            Target::Istio => out.extend(istio::emit(app, keep)),
+            Target::Docker => out.extend(docker::emit(app, templates, keep)?),
         }
     }
     Ok(out)

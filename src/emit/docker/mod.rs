@@ -18,8 +18,8 @@ mod tests;
 
 pub use images::{default_base, toolchain};
 
-use super::{Artifact, EmitError, Target};
-use crate::model::App;
+use super::{Artifact, EmitError, Keep, Target};
+use crate::model::{App, Service};
 use handlebars::{Context, Handlebars, RenderError, RenderErrorReason};
 use std::collections::BTreeMap;
 
@@ -100,6 +100,14 @@ impl Templates {
         t
     }
 
+    /// Each template as the emitter will use it, by file name, in a fixed
+    /// order: what Dockerfiles depend on (see [`super::fingerprint`]).
+    pub fn effective(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        EMBEDDED
+            .iter()
+            .map(|&(file, embedded)| (file, self.text(file, embedded)))
+    }
+
     fn text(&self, file: &'static str, embedded: &'static str) -> &str {
         let key = |k: &str| self.files.get(k).map(String::as_str);
         key(file)
@@ -146,9 +154,10 @@ fn registry(templates: &Templates) -> Result<Handlebars<'static>, EmitError> {
 }
 
 /// One artifact pair per workload with `build`, in service and version order.
-pub fn emit(app: &App, templates: &Templates) -> Result<Vec<Artifact>, EmitError> {
-    let builds = app
-        .services
+/// Only the services `keep` picks are rendered.
+pub fn emit(app: &App, templates: &Templates, keep: Keep) -> Result<Vec<Artifact>, EmitError> {
+    let kept: Vec<&Service> = app.services.iter().filter(|s| keep(s)).collect();
+    let builds = kept
         .iter()
         .flat_map(|s| &s.workloads)
         .any(|w| w.build.is_some());
@@ -158,7 +167,7 @@ pub fn emit(app: &App, templates: &Templates) -> Result<Vec<Artifact>, EmitError
     }
     let reg = registry(templates)?;
     // Services render in parallel; the first error in service order wins.
-    let per_service = crate::par::map(&app.services, |svc| {
+    let per_service = crate::par::map(&kept, |svc| {
         let mut out = Vec::new();
         for w in &svc.workloads {
             let Some(build) = &w.build else { continue };
@@ -172,8 +181,12 @@ pub fn emit(app: &App, templates: &Templates) -> Result<Vec<Artifact>, EmitError
             let dockerfile = render(&format!("{}.Dockerfile.hbs", vars.runtime))?;
             let ignore = render("dockerignore.hbs")?;
             let dir = context::dir(w);
-            out.push(artifact(format!("{dir}/Dockerfile"), dockerfile));
-            out.push(artifact(format!("{dir}/Dockerfile.dockerignore"), ignore));
+            out.push(artifact(format!("{dir}/Dockerfile"), dockerfile, svc));
+            out.push(artifact(
+                format!("{dir}/Dockerfile.dockerignore"),
+                ignore,
+                svc,
+            ));
         }
         Ok(out)
     });
@@ -207,10 +220,11 @@ fn render_error(e: &RenderError, file: &str, vars: &context::Vars<'_>) -> EmitEr
     ))
 }
 
-fn artifact(path: String, text: String) -> Artifact {
+fn artifact(path: String, text: String, svc: &Service) -> Artifact {
     Artifact {
         path,
         bytes: text.into_bytes(),
         resources: vec![],
+        service: Some(svc.name.clone()),
     }
 }

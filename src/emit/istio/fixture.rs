@@ -130,7 +130,7 @@ pub fn bookinfo() -> App {
 
 /// The documents of one emitted file, parsed back from its YAML text.
 pub fn file(app: &App, path: &str) -> Vec<Value> {
-    let artifacts = emit(app);
+    let artifacts = emit(app, crate::emit::ALL);
     let artifact = artifacts
         .iter()
         .find(|a| a.path == path)
@@ -141,7 +141,10 @@ pub fn file(app: &App, path: &str) -> Vec<Value> {
 }
 
 pub fn paths(app: &App) -> Vec<String> {
-    emit(app).into_iter().map(|a| a.path).collect()
+    emit(app, crate::emit::ALL)
+        .into_iter()
+        .map(|a| a.path)
+        .collect()
 }
 
 pub fn kinds(docs: &[Value]) -> Vec<(&str, &str)> {

@@ -24,19 +24,22 @@ mod types;
 #[cfg(test)]
 mod fixture;
 
-use super::{Artifact, Manifest};
+use super::{Artifact, Keep, Manifest};
 use crate::model::{App, Mesh, Service};
 
-pub fn emit(app: &App) -> Vec<Artifact> {
+/// The mesh file and the files of the services `keep` picks.
+pub fn emit(app: &App, keep: Keep) -> Vec<Artifact> {
     if app.mesh == Mesh::None {
         return Vec::new();
     }
     let mut mesh = Manifest::new();
     mesh.push(&security::peer_authentication(app));
-    let mut out = vec![mesh.into_artifact("istio/mesh.yaml")];
-    let files = crate::par::map(&app.services, |svc| {
+    let mut out = vec![mesh.into_artifact("istio/mesh.yaml", None)];
+    let kept: Vec<&Service> = app.services.iter().filter(|s| keep(s)).collect();
+    let files = crate::par::map(&kept, |svc| {
         let file = service(app, svc);
-        (!file.is_empty()).then(|| file.into_artifact(format!("istio/{}.yaml", svc.name)))
+        (!file.is_empty())
+            .then(|| file.into_artifact(format!("istio/{}.yaml", svc.name), Some(&svc.name)))
     });
     out.extend(files.into_iter().flatten());
     out
@@ -74,7 +77,7 @@ mod tests {
     fn no_mesh_no_output() {
         let mut app = bookinfo();
         app.mesh = Mesh::None;
-        assert!(emit(&app).is_empty());
+        assert!(emit(&app, crate::emit::ALL).is_empty());
     }
 
     #[test]
@@ -97,7 +100,10 @@ mod tests {
 
     #[test]
     fn output_is_deterministic() {
-        assert_eq!(emit(&bookinfo()), emit(&bookinfo()));
+        assert_eq!(
+            emit(&bookinfo(), crate::emit::ALL),
+            emit(&bookinfo(), crate::emit::ALL)
+        );
     }
 
     #[test]
@@ -185,7 +191,7 @@ mod tests {
         multi.services[0].ingress.as_mut().unwrap().tls_secret = None;
         variants.push(("variants", multi));
         for (name, app) in variants {
-            for a in emit(&app) {
+            for a in emit(&app, crate::emit::ALL) {
                 let path = dir.join(name).join(&a.path);
                 std::fs::create_dir_all(path.parent().unwrap()).unwrap();
                 std::fs::write(path, &a.bytes).unwrap();

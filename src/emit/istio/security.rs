@@ -124,7 +124,7 @@ mod tests {
             json!({"selector": {"matchLabels": {"app": "details"}}, "action": "ALLOW"})
         );
         let text = String::from_utf8(
-            emit(&app)
+            emit(&app, crate::emit::ALL)
                 .into_iter()
                 .find(|a| a.path == "istio/details.yaml")
                 .unwrap()

@@ -26,5 +26,6 @@ pub fn kustomization(dir: &str, files: &[String]) -> Artifact {
         path: format!("{dir}/kustomization.yaml"),
         bytes: text.into_bytes(),
         resources: Vec::new(),
+        service: None,
     }
 }

@@ -23,28 +23,32 @@ mod types;
 mod workload;
 
 #[cfg(test)]
-mod fixture;
+pub(crate) mod fixture;
 
-use super::{Artifact, Manifest};
+use super::{Artifact, Keep, Manifest};
 use crate::model::{App, Service};
 
 const DIR: &str = "kubernetes";
 
-pub fn emit(app: &App) -> Vec<Artifact> {
-    let mut files = Vec::with_capacity(app.services.len() + 1);
+/// The Namespace, the files of the services `keep` picks, and the
+/// kustomization (which lists every service's file, written or not).
+pub fn emit(app: &App, keep: Keep) -> Vec<Artifact> {
     let mut ns = Manifest::new();
     ns.push(&namespace::namespace(app));
-    files.push(("namespace.yaml".to_string(), ns));
-    files.extend(crate::par::map(&app.services, |svc| {
-        (format!("{}.yaml", svc.name), service_manifest(app, svc))
+    let mut out = vec![ns.into_artifact(format!("{DIR}/namespace.yaml"), None)];
+    let kept: Vec<&Service> = app.services.iter().filter(|s| keep(s)).collect();
+    out.extend(crate::par::map(&kept, |svc| {
+        service_manifest(app, svc).into_artifact(file(svc), Some(&svc.name))
     }));
-    let names: Vec<String> = files.iter().map(|(name, _)| name.clone()).collect();
-    let mut out: Vec<Artifact> = files
-        .into_iter()
-        .map(|(name, m)| m.into_artifact(format!("{DIR}/{name}")))
+    let names: Vec<String> = std::iter::once("namespace.yaml".to_string())
+        .chain(app.services.iter().map(|s| format!("{}.yaml", s.name)))
         .collect();
     out.push(kustomization::kustomization(DIR, &names));
     out
+}
+
+fn file(svc: &Service) -> String {
+    format!("{DIR}/{}.yaml", svc.name)
 }
 
 fn service_manifest(app: &App, svc: &Service) -> Manifest {
@@ -90,7 +94,7 @@ mod tests {
     fn files_and_object_order() {
         let mut app = fixture::app();
         app.mesh = Mesh::None;
-        let out = emit(&app);
+        let out = emit(&app, crate::emit::ALL);
         let paths: Vec<&str> = out.iter().map(|a| a.path.as_str()).collect();
         assert_eq!(
             paths,
@@ -137,7 +141,7 @@ mod tests {
     #[test]
     fn every_namespaced_object_is_in_the_app_namespace() {
         let app = fixture::app();
-        for a in emit(&app) {
+        for a in emit(&app, crate::emit::ALL) {
             for r in &a.resources {
                 if r.kind != "Namespace" {
                     assert_eq!(
@@ -155,7 +159,7 @@ mod tests {
     #[test]
     fn opt_outs_annotate_the_deployments_only() {
         let app = fixture::app();
-        let web = &emit(&app)[2];
+        let web = &emit(&app, crate::emit::ALL)[2];
         for r in &web.resources {
             let tree = web.tree(r);
             let skip = &tree["metadata"]["annotations"]["checkov.io/skip1"];
@@ -174,7 +178,7 @@ mod tests {
     fn config_change_changes_the_pod_template() {
         let mut app = fixture::app();
         let annotation = |app: &App| {
-            let out = emit(app);
+            let out = emit(app, crate::emit::ALL);
             let d = out[2]
                 .resources
                 .iter()
@@ -193,7 +197,7 @@ mod tests {
     #[test]
     fn output_is_deterministic() {
         let app = fixture::app();
-        assert_eq!(emit(&app), emit(&app));
+        assert_eq!(emit(&app, crate::emit::ALL), emit(&app, crate::emit::ALL));
     }
 
     #[test]
@@ -201,7 +205,7 @@ mod tests {
         let mut app = fixture::app();
         app.services[1].workloads[0].env[0].value =
             crate::model::EnvValue::Plain("yes: no\n---\nkind: Secret".into());
-        let out = emit(&app);
+        let out = emit(&app, crate::emit::ALL);
         let text = String::from_utf8(out[2].bytes.clone()).unwrap();
         // One separator per object: the value opened no document of its own.
         assert_eq!(text.matches("\n---\n").count(), out[2].resources.len());
@@ -217,7 +221,7 @@ mod tests {
         for (mesh, sub) in [(Mesh::Istio, "istio"), (Mesh::None, "none")] {
             let mut app = fixture::app();
             app.mesh = mesh;
-            for a in emit(&app) {
+            for a in emit(&app, crate::emit::ALL) {
                 let path = std::path::Path::new(&root).join(sub).join(&a.path);
                 std::fs::create_dir_all(path.parent().unwrap()).unwrap();
                 std::fs::write(path, &a.bytes).unwrap();

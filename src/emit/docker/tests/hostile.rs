@@ -37,9 +37,9 @@ fn poisoned(value: &str) -> App {
 
 #[test]
 fn hostile_values_cannot_add_or_change_instructions() {
-    let baseline = emit(&poisoned("ok"), &Templates::default()).unwrap();
+    let baseline = emit(&poisoned("ok"), &Templates::default(), crate::emit::ALL).unwrap();
     for value in HOSTILE {
-        let out = emit(&poisoned(value), &Templates::default()).unwrap();
+        let out = emit(&poisoned(value), &Templates::default(), crate::emit::ALL).unwrap();
         assert_eq!(out.len(), baseline.len());
         for (got, want) in out.iter().zip(&baseline) {
             let (got_text, want_text) = (text(got), text(want));

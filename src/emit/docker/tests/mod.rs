@@ -179,7 +179,7 @@ fn a_thousand_workloads_render_quickly() {
         .collect();
     let a = app(services);
     let start = std::time::Instant::now();
-    let out = emit(&a, &Templates::default()).unwrap();
+    let out = emit(&a, &Templates::default(), crate::emit::ALL).unwrap();
     let elapsed = start.elapsed();
     assert_eq!(out.len(), 2000);
     eprintln!("1,000 workloads: {elapsed:?}");
@@ -192,7 +192,7 @@ fn a_thousand_workloads_render_quickly() {
 #[ignore]
 fn write_for_validation() {
     let dir = std::env::var("MESHC_DOCKER_OUT").unwrap_or("/tmp/meshc-docker".into());
-    for a in emit(&every_runtime(), &Templates::default()).unwrap() {
+    for a in emit(&every_runtime(), &Templates::default(), crate::emit::ALL).unwrap() {
         let path = std::path::Path::new(&dir).join(&a.path);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, &a.bytes).unwrap();

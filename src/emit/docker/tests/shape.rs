@@ -8,7 +8,7 @@ fn one_dockerfile_and_ignore_file_per_built_workload() {
     let mut image_only = service("redis", Runtime::Go, &[], tcp(6379));
     image_only.workloads[0].build = None;
     a.services.push(image_only);
-    let out = emit(&a, &Templates::default()).unwrap();
+    let out = emit(&a, &Templates::default(), crate::emit::ALL).unwrap();
     let paths: Vec<&str> = out.iter().map(|a| a.path.as_str()).collect();
     assert_eq!(paths.len(), 2 * 13);
     assert_eq!(
@@ -26,19 +26,19 @@ fn one_dockerfile_and_ignore_file_per_built_workload() {
 fn output_is_deterministic() {
     let a = every_runtime();
     assert_eq!(
-        emit(&a, &Templates::default()),
-        emit(&a, &Templates::embedded())
+        emit(&a, &Templates::default(), crate::emit::ALL),
+        emit(&a, &Templates::embedded(), crate::emit::ALL)
     );
     assert_eq!(
-        emit(&a, &Templates::default()),
-        emit(&a, &Templates::default())
+        emit(&a, &Templates::default(), crate::emit::ALL),
+        emit(&a, &Templates::default(), crate::emit::ALL)
     );
 }
 
 #[test]
 fn dockerfiles_are_multi_stage_pinned_non_root_and_health_checked() {
     let a = every_runtime();
-    let out = emit(&a, &Templates::default()).unwrap();
+    let out = emit(&a, &Templates::default(), crate::emit::ALL).unwrap();
     for svc in &a.services {
         let text = dockerfile(&out, &svc.name);
         let ins = instructions(text);
@@ -110,7 +110,7 @@ fn dockerfiles_are_multi_stage_pinned_non_root_and_health_checked() {
 
 #[test]
 fn health_checks_follow_the_declared_probe() {
-    let out = emit(&every_runtime(), &Templates::default()).unwrap();
+    let out = emit(&every_runtime(), &Templates::default(), crate::emit::ALL).unwrap();
     let health = |name: &str| exec_form(last(&instructions(dockerfile(&out, name)), "HEALTHCHECK"));
     assert_eq!(
         health("page").last().unwrap(),
@@ -133,7 +133,7 @@ fn health_checks_follow_the_declared_probe() {
         port("http", 3000, Protocol::Http),
         port("admin", 3001, Protocol::Http),
     ];
-    let out = emit(&a, &Templates::default()).unwrap();
+    let out = emit(&a, &Templates::default(), crate::emit::ALL).unwrap();
     assert_eq!(health_of(&out).last().unwrap(), "3000");
 }
 
@@ -143,7 +143,7 @@ fn health_of(out: &[Artifact]) -> Vec<String> {
 
 #[test]
 fn the_probe_stage_is_only_added_where_needed() {
-    let out = emit(&every_runtime(), &Templates::default()).unwrap();
+    let out = emit(&every_runtime(), &Templates::default(), crate::emit::ALL).unwrap();
     let stages = |name: &str| {
         instructions(dockerfile(&out, name))
             .iter()
@@ -170,7 +170,7 @@ fn base_replaces_the_runtime_stage_only() {
     )]);
     a.services[0].workloads[0].build.as_mut().unwrap().base =
         Some("registry.example.com/python:3.12.7-hardened".into());
-    let out = emit(&a, &Templates::default()).unwrap();
+    let out = emit(&a, &Templates::default(), crate::emit::ALL).unwrap();
     let ins = instructions(text(&out[0]));
     let froms: Vec<&str> = ins
         .iter()

@@ -21,7 +21,7 @@ fn templates_override_by_name() {
             Templates::with_overrides(files.clone()),
             Templates { files },
         ] {
-            let out = emit(&a, &templates).unwrap();
+            let out = emit(&a, &templates, crate::emit::ALL).unwrap();
             assert_eq!(
                 text(&out[0]),
                 "FROM python:3.12.7-slim-bookworm\nUSER 10001\nHEALTHCHECK CMD [\"true\"]\nCMD [\"python\", \"app.py\"]\n"
@@ -37,7 +37,12 @@ fn templates_override_by_name() {
 #[test]
 fn an_unknown_template_name_is_an_error() {
     let files = BTreeMap::from([("pyhton.Dockerfile.hbs".to_string(), "FROM x".to_string())]);
-    let e = emit(&every_runtime(), &Templates::with_overrides(files)).unwrap_err();
+    let e = emit(
+        &every_runtime(),
+        &Templates::with_overrides(files),
+        crate::emit::ALL,
+    )
+    .unwrap_err();
     assert_eq!(e.target, Target::Docker);
     assert!(
         e.message.starts_with(
@@ -60,7 +65,7 @@ fn a_missing_variable_names_the_template_and_the_service() {
         "python.Dockerfile.hbs".to_string(),
         "FROM {{images.runtime}}\nUSER {{user}}\n".to_string(),
     )]);
-    let e = emit(&a, &Templates::with_overrides(files)).unwrap_err();
+    let e = emit(&a, &Templates::with_overrides(files), crate::emit::ALL).unwrap_err();
     assert!(
         e.message.starts_with(
             "template `python.Dockerfile.hbs` line 2 failed for workload `page` of service `page`:"
@@ -75,7 +80,7 @@ fn a_missing_variable_names_the_template_and_the_service() {
     );
     // In a partial too.
     let files = BTreeMap::from([("header.hbs".to_string(), "# {{nope}}\n".to_string())]);
-    let e = emit(&a, &Templates::with_overrides(files)).unwrap_err();
+    let e = emit(&a, &Templates::with_overrides(files), crate::emit::ALL).unwrap_err();
     assert!(
         e.message.contains("(in `header.hbs`)") && e.message.contains("`page`"),
         "{}",
@@ -89,7 +94,12 @@ fn a_template_that_does_not_parse_is_an_error() {
         "go.Dockerfile.hbs".to_string(),
         "FROM {{#if x}}\n".to_string(),
     )]);
-    let e = emit(&every_runtime(), &Templates::with_overrides(files)).unwrap_err();
+    let e = emit(
+        &every_runtime(),
+        &Templates::with_overrides(files),
+        crate::emit::ALL,
+    )
+    .unwrap_err();
     assert!(
         e.message
             .starts_with("template `go.Dockerfile.hbs` does not parse:"),
