@@ -5,15 +5,17 @@ mod common;
 
 use common::copy_dir;
 use meshc::bundle::Bundle;
-use meshc::emit::Target;
+use meshc::emit::{Target, docker::Templates, fingerprint};
+use meshc::model::{App, Mesh};
 use meshc::pipeline::{self, BuildOptions, Compiled};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 fn options(env: Option<&str>) -> BuildOptions {
     BuildOptions {
         env: env.map(str::to_string),
         targets: Target::ALL.to_vec(),
-        templates: meshc::emit::docker::Templates::embedded(),
+        templates: Templates::embedded(),
     }
 }
 
@@ -272,19 +274,32 @@ fn environment_overlays_change_what_they_name() {
     }
 }
 
+/// Three services, two of them on one ingress host.
+const SHARED_HOSTS: &str = "\
+app: shared
+services:
+  web:
+    image: r.example.com/web:1.0.0
+    ports: { http: 8080 }
+    calls: [api]
+    ingress: { host: shop.example.com, paths: [/] }
+  api:
+    image: r.example.com/api:1.0.0
+    ports: { http: 9000 }
+    ingress: { host: shop.example.com, paths: [/api] }
+  admin:
+    image: r.example.com/admin:1.0.0
+    ports: { http: 9100 }
+    ingress: { host: admin.example.com }
+";
+
 /// Two services on one ingress host: the first declared owns the Gateway,
 /// the second binds to it. Ownership is resolved once, in lowering.
 #[test]
 fn services_sharing_an_ingress_host_bind_to_the_first_ones_gateway() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("meshc.yaml");
-    std::fs::write(
-        &path,
-        "app: shared\nservices:\n  web:\n    image: r.example.com/web:1.0.0\n    ports: { http: 8080 }\n    ingress: { host: shop.example.com, paths: [/] }\n  \
-         api:\n    image: r.example.com/api:1.0.0\n    ports: { http: 9000 }\n    ingress: { host: shop.example.com, paths: [/api] }\n  \
-         admin:\n    image: r.example.com/admin:1.0.0\n    ports: { http: 9100 }\n    ingress: { host: admin.example.com }\n",
-    )
-    .expect("write");
+    std::fs::write(&path, SHARED_HOSTS).expect("write");
     let built = compile(&path, None);
     let objects = |file: &str| -> Vec<String> {
         let a = built
@@ -319,5 +334,189 @@ fn services_sharing_an_ingress_host_bind_to_the_first_ones_gateway() {
             "Gateway/admin-gateway null",
             "VirtualService/admin-ingress [\"admin-gateway\"]"
         ]
+    );
+}
+
+// --- fingerprints ----------------------------------------------------------------
+
+/// Each service's files (path, bytes), by service name.
+fn files_by_service(app: &App, templates: &Templates) -> BTreeMap<String, Vec<(String, Vec<u8>)>> {
+    let mut by = BTreeMap::new();
+    for a in meshc::emit::emit(app, &Target::ALL, templates).expect("emits") {
+        if let Some(s) = a.service {
+            by.entry(s).or_insert_with(Vec::new).push((a.path, a.bytes));
+        }
+    }
+    by
+}
+
+/// `app` with service `j` moved to the front, every reference renumbered.
+fn moved_to_front(mut app: App, j: usize) -> App {
+    let n = app.services.len();
+    let new_id = |old: usize| match old {
+        o if o == j => 0,
+        o if o < j => o + 1,
+        o => o,
+    };
+    let svc = app.services.remove(j);
+    app.services.insert(0, svc);
+    for s in &mut app.services {
+        for id in s.calls.iter_mut().chain(s.callers.iter_mut()) {
+            *id = new_id(*id);
+        }
+    }
+    assert_eq!(app.services.len(), n);
+    app
+}
+
+type Change = Box<dyn Fn(&mut App)>;
+
+/// Ways to change one service `j` (each of which may reach others through
+/// names and calls), and the app-wide settings.
+fn changes(app: &App) -> Vec<(String, Change)> {
+    let mut out: Vec<(String, Change)> = Vec::new();
+    for j in 0..app.services.len() {
+        let name = &app.services[j].name;
+        out.push((
+            format!("rename {name}"),
+            Box::new(move |a: &mut App| a.services[j].name.push_str("-x")),
+        ));
+        out.push((
+            format!("renumber {name}'s ports"),
+            Box::new(move |a: &mut App| {
+                for p in &mut a.services[j].ports {
+                    p.number += 1;
+                }
+            }),
+        ));
+        out.push((
+            format!("{name} calls nobody, nobody calls it"),
+            Box::new(move |a: &mut App| {
+                a.services[j].calls.clear();
+                a.services[j].callers.clear();
+            }),
+        ));
+        out.push((
+            format!("{name} is called by the first service"),
+            Box::new(move |a: &mut App| a.services[j].callers.insert(0, 0)),
+        ));
+        out.push((
+            format!("a new image for {name}"),
+            Box::new(move |a: &mut App| a.services[j].workloads[0].image.push_str("-next")),
+        ));
+        out.push((
+            format!("{name} on another ingress host"),
+            Box::new(move |a: &mut App| {
+                if let Some(i) = &mut a.services[j].ingress {
+                    i.host = format!("other.{}", i.host);
+                }
+            }),
+        ));
+        out.push((
+            format!("{name} without traffic policy or versions"),
+            Box::new(move |a: &mut App| {
+                let s = &mut a.services[j];
+                s.traffic = None;
+                s.workloads.truncate(1);
+                s.workloads[0].version = None;
+                s.versioned = false;
+            }),
+        ));
+        out.push((
+            format!("{name} moved to the front"),
+            Box::new(move |a: &mut App| *a = moved_to_front(a.clone(), j)),
+        ));
+    }
+    out.push((
+        "another namespace".into(),
+        Box::new(|a: &mut App| a.namespace.push_str("-x")),
+    ));
+    out.push((
+        "another trust domain".into(),
+        Box::new(|a: &mut App| a.trust_domain = "example.org".into()),
+    ));
+    out.push((
+        "the mesh switched".into(),
+        Box::new(|a: &mut App| {
+            a.mesh = match a.mesh {
+                Mesh::Istio => Mesh::None,
+                Mesh::None => Mesh::Istio,
+            }
+        }),
+    ));
+    out
+}
+
+/// What `meshc diff` relies on to skip a service: whatever else changes, a
+/// service whose fingerprint stays the same keeps its files byte for byte.
+/// Every example, changed one way at a time (another service renamed,
+/// renumbered, moved, called differently; app-wide settings; templates).
+/// Each change must also reach some file, or the check would prove nothing.
+#[test]
+fn a_service_whose_fingerprint_stays_keeps_its_files() {
+    let embedded = Templates::embedded();
+    let mut overridden = Templates::default();
+    overridden
+        .files
+        .insert("header.hbs".into(), "# our header\n".into());
+    let (mut kept, mut changed, mut effective, mut total) = (0, 0, 0, 0);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let shared = dir.path().join("meshc.yaml");
+    std::fs::write(&shared, SHARED_HOSTS).expect("write");
+    for path in examples().into_iter().chain([shared]) {
+        let base = compile(&path, None).app;
+        let before = files_by_service(&base, &embedded);
+        let prints = |app: &App, t: &Templates| -> BTreeMap<String, String> {
+            app.services
+                .iter()
+                .map(|s| s.name.clone())
+                .zip(fingerprint::services(app, t))
+                .collect()
+        };
+        let fp_before = prints(&base, &embedded);
+        let mut cases: Vec<(String, App, Templates)> = changes(&base)
+            .into_iter()
+            .map(|(what, change)| {
+                let mut app = base.clone();
+                change(&mut app);
+                (what, app, embedded.clone())
+            })
+            .collect();
+        cases.push((
+            "a template overridden".into(),
+            base.clone(),
+            overridden.clone(),
+        ));
+        for (what, app, templates) in cases {
+            let after = files_by_service(&app, &templates);
+            let fp_after = prints(&app, &templates);
+            total += 1;
+            if before != after {
+                effective += 1;
+            }
+            for (service, fp) in &fp_after {
+                if fp_before.get(service) == Some(fp) {
+                    kept += 1;
+                    // Not assert_eq: the files are kilobytes of bytes.
+                    assert!(
+                        before.get(service) == after.get(service),
+                        "{}: after `{what}`, {service} has the same fingerprint but other files",
+                        path.display()
+                    );
+                } else {
+                    changed += 1;
+                }
+            }
+        }
+    }
+    // Most changes reach a file (an ingress host changes nothing for a
+    // service without ingress), and both outcomes occur often.
+    assert!(
+        effective * 3 >= total * 2 && kept > 1000 && changed > 200,
+        "{effective} of {total} changes reached a file; fingerprints kept {kept}, changed {changed}"
+    );
+    assert!(
+        kept > 100 && changed > 100,
+        "kept {kept}, changed {changed}"
     );
 }

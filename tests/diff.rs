@@ -588,3 +588,106 @@ fn large(n: usize, changed: bool) -> String {
     }
     out
 }
+
+// --- incremental ---------------------------------------------------------------
+
+/// The bundle in `dir` as an older meshc wrote it: no fingerprints, so
+/// `diff --against` has to emit and compare every service.
+fn forget_fingerprints(dir: &Path) {
+    let path = dir.join("meshc.lock.json");
+    let mut lock: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let object = lock.as_object_mut().unwrap();
+    assert!(
+        object.remove("services").is_some(),
+        "the lock has fingerprints"
+    );
+    std::fs::write(&path, serde_json::to_vec_pretty(&lock).unwrap()).unwrap();
+}
+
+fn json(c: &diff::Comparison) -> String {
+    render::json(
+        &c.plan,
+        render::Header {
+            old: &c.old,
+            new: &c.new,
+        },
+    )
+}
+
+/// Skipping services by fingerprint changes how much work a diff does,
+/// never its result: the plan, notes and counts equal those of the full
+/// comparison, at a size where emitting runs on several threads.
+#[test]
+fn an_incremental_diff_equals_the_full_one() {
+    let n = 300;
+    let tmp = tempfile::tempdir().unwrap();
+    let (old, new) = (tmp.path().join("old.yaml"), tmp.path().join("new.yaml"));
+    std::fs::write(&old, large(n, false)).unwrap();
+    std::fs::write(&new, large(n, true)).unwrap();
+    let out = tmp.path().join("out");
+    build_into(&out, &old);
+
+    let incremental = diff::against(&new, &out, &opts()).unwrap();
+    assert_eq!(incremental.skipped, n - 1, "all but the changed service");
+    assert_eq!(
+        steps(&incremental.plan),
+        [
+            "update Deployment svc00150-v2",
+            "update VirtualService svc00150"
+        ]
+    );
+    let same = diff::against(&old, &out, &opts()).unwrap();
+    assert_eq!(same.skipped, n);
+    assert!(same.plan.is_empty());
+
+    forget_fingerprints(&out);
+    let full = diff::against(&new, &out, &opts()).unwrap();
+    assert_eq!(full.skipped, 0);
+    assert_eq!(json(&incremental), json(&full));
+    let full_same = diff::against(&old, &out, &opts()).unwrap();
+    assert_eq!(json(&same), json(&full_same));
+}
+
+/// A file of the bundle edited by hand no longer has the digest the lock
+/// records: its service is compared, and the plan puts the file back. A
+/// bundle built for fewer targets than compared skips nothing.
+#[test]
+fn a_hand_edited_bundle_and_a_narrower_build_are_compared_in_full() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let bookinfo = common::root().join("examples/bookinfo/meshc.yaml");
+    build_into(&out, &bookinfo);
+    let deployment = out.join("kubernetes/ratings.yaml");
+    let text = std::fs::read_to_string(&deployment).unwrap();
+    assert!(text.contains("replicas: 1"), "{text}");
+    std::fs::write(&deployment, text.replacen("replicas: 1", "replicas: 5", 1)).unwrap();
+    let c = diff::against(&bookinfo, &out, &opts()).unwrap();
+    assert_eq!(c.skipped, 3, "every service but ratings");
+    assert_eq!(steps(&c.plan), ["update Deployment ratings"]);
+    assert_eq!(
+        c.plan.steps[0].changes[0].path, "spec.replicas",
+        "{:?}",
+        c.plan.steps[0].changes
+    );
+
+    let narrow = tmp.path().join("narrow");
+    let kubernetes_only = BuildOptions {
+        targets: vec![Target::Kubernetes],
+        ..opts()
+    };
+    let compiled = pipeline::compile(&bookinfo, &kubernetes_only).unwrap();
+    meshc::bundle::write(&narrow, &compiled.bundle, false).unwrap();
+    let c = diff::against(&bookinfo, &narrow, &opts()).unwrap();
+    assert_eq!(c.skipped, 0);
+    assert!(
+        steps(&c.plan)
+            .iter()
+            .any(|s| s == "create AuthorizationPolicy ratings"),
+        "{:?}",
+        steps(&c.plan)
+    );
+    let same_targets = diff::against(&bookinfo, &narrow, &kubernetes_only).unwrap();
+    assert_eq!(same_targets.skipped, 4);
+    assert!(same_targets.plan.is_empty());
+}

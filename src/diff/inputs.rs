@@ -29,6 +29,9 @@ pub struct Comparison {
     pub old: String,
     pub new: String,
     pub plan: Plan,
+    /// How many services were taken as unchanged by their fingerprint,
+    /// without being emitted or compared.
+    pub skipped: usize,
 }
 
 fn shown(path: &Path) -> String {
@@ -83,6 +86,7 @@ pub fn against(file: &Path, dir: &Path, opts: &BuildOptions) -> Result<Compariso
         old: format!("bundle {}", shown(dir)),
         new: shown(file),
         plan,
+        skipped: unchanged.len(),
     })
 }
 
@@ -111,6 +115,7 @@ pub fn base(file: &Path, rev: &str, opts: &BuildOptions) -> Result<Comparison, D
             old: format!("{old_label} (no such file there)"),
             new: shown(file),
             plan,
+            skipped: 0,
         });
     };
     let old_build = |error| DiffError::Build {
@@ -133,5 +138,6 @@ pub fn base(file: &Path, rev: &str, opts: &BuildOptions) -> Result<Comparison, D
         old: old_label,
         new: shown(file),
         plan,
+        skipped: 0,
     })
 }
