@@ -275,6 +275,16 @@ pub fn render(
         None,
     );
     t.row(
+        "fingerprints (part of index)",
+        each(&|s| stage(s, s.stages.fingerprints)),
+        Some(scaling(sizes, |s| Some(s.stages.fingerprints))),
+    );
+    t.row(
+        "diff: read + check the bundle",
+        each(&|s| stage(s, s.stages.bundle_read)),
+        Some(scaling(sizes, |s| Some(s.stages.bundle_read))),
+    );
+    t.row(
         "RSS after emit",
         each(&|s| failed(s, mb(s.stages.rss_after[4]))),
         None,

@@ -30,6 +30,11 @@ pub struct Stages {
     pub warnings: usize,
     /// Resident memory after each stage of the first run, in bytes.
     pub rss_after: [u64; 7],
+    /// `diff --against`'s second thread: the bundle's lock and every file
+    /// read and checked against the lock's digests.
+    pub bundle_read: Duration,
+    /// Every service's fingerprint (part of `index` in a build).
+    pub fingerprints: Duration,
 }
 
 /// This process's resident memory, from /proc (0 elsewhere).
@@ -63,6 +68,7 @@ pub fn measure(yaml: &Path, kdl: &Path, scratch: &Path, reps: usize) -> Result<S
     let mut r = [0u64; 7];
     let mut kdl_rss = 0;
     let mut kdl_error = None;
+    let (mut bundle_t, mut fingerprint_t) = (Vec::new(), Vec::new());
     for _ in 0..reps.max(1) {
         let (file, _) =
             timed(&mut t[0], &mut r[0], || pipeline::read(yaml)).map_err(|e| e.to_string())?;
@@ -97,6 +103,12 @@ pub fn measure(yaml: &Path, kdl: &Path, scratch: &Path, reps: usize) -> Result<S
         crate::measure::discard(scratch);
         crate::measure::sync();
         timed(&mut t[6], &mut r[6], || bundle::write(&out, &bundle, false))
+            .map_err(|e| e.to_string())?;
+        let mut none = 0;
+        timed(&mut fingerprint_t, &mut none, || {
+            emit::fingerprint::services(&app, &templates)
+        });
+        timed(&mut bundle_t, &mut none, || meshc::diff::read_locked(&out))
             .map_err(|e| e.to_string())?;
         files = bundle.artifacts.len() + 1;
         bytes = bundle.files().map(|(_, b)| b.len()).sum();
@@ -136,6 +148,8 @@ pub fn measure(yaml: &Path, kdl: &Path, scratch: &Path, reps: usize) -> Result<S
         errors,
         warnings,
         rss_after: r,
+        bundle_read: med(bundle_t),
+        fingerprints: med(fingerprint_t),
     })
 }
 
@@ -146,11 +160,13 @@ impl Stages {
         let ns = |d: &Duration| d.as_nanos().to_string();
         let list = |v: Vec<String>| v.join(" ");
         format!(
-            "times {}\nrss {}\nkdl {}\nevents {}\nfiles {}\nbytes {}\nerrors {}\nwarnings {}\nkdl_error {}\n",
+            "times {}\nrss {}\nkdl {}\nevents {}\nbundle_read {}\nfingerprints {}\nfiles {}\nbytes {}\nerrors {}\nwarnings {}\nkdl_error {}\n",
             list(self.times.iter().map(ns).collect()),
             list(self.rss_after.iter().map(u64::to_string).collect()),
             ns(&self.kdl_parse),
             ns(&self.yaml_events),
+            ns(&self.bundle_read),
+            ns(&self.fingerprints),
             self.files,
             self.bytes,
             self.errors,
@@ -178,6 +194,8 @@ impl Stages {
                 }
                 "kdl" => s.kdl_parse = dur()?,
                 "events" => s.yaml_events = dur()?,
+                "bundle_read" => s.bundle_read = dur()?,
+                "fingerprints" => s.fingerprints = dur()?,
                 "files" => s.files = rest.trim().parse().ok()?,
                 "bytes" => s.bytes = rest.trim().parse().ok()?,
                 "errors" => s.errors = rest.trim().parse().ok()?,
