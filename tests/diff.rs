@@ -691,3 +691,38 @@ fn a_hand_edited_bundle_and_a_narrower_build_are_compared_in_full() {
     assert_eq!(same_targets.skipped, 4);
     assert!(same_targets.plan.is_empty());
 }
+
+/// `--base` skips the services both revisions fingerprint alike; its plans
+/// equal those of the two full builds compared in memory.
+#[test]
+fn an_incremental_base_diff_equals_the_full_one() {
+    for case in [
+        "canary_shift",
+        "version_added",
+        "version_retired",
+        "service_removed",
+        "port_change",
+        "service_rename",
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let repo = tmp.path();
+        copy_dir(description(case, "before").parent().unwrap(), repo);
+        git(repo, &["init", "-q"]);
+        git(repo, &["add", "."]);
+        git(repo, &["commit", "-q", "-m", "before"]);
+        let file = repo.join("meshc.yaml");
+        std::fs::copy(description(case, "after"), &file).unwrap();
+        let incremental = diff::base(&file, "HEAD", &opts()).unwrap();
+        assert!(incremental.skipped > 0, "{case}: nothing skipped");
+        let (old, new) = header(case);
+        let h = render::Header {
+            old: &old,
+            new: &new,
+        };
+        assert_eq!(
+            render::json(&incremental.plan, h),
+            render::json(&plan(case), h),
+            "{case}"
+        );
+    }
+}

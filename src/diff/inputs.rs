@@ -5,9 +5,11 @@
 use super::ReadError;
 use super::git::{self, GitError};
 use super::{CallGraph, Plan, Side as Build, diff, read_locked};
-use crate::emit::{self, fingerprint};
-use crate::model::Service;
+use crate::emit::{self, Artifact, fingerprint};
+use crate::model::{App, Service};
+use crate::pipeline::Lowered;
 use crate::pipeline::{self, BuildError, BuildOptions};
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 /// Which build failed.
@@ -98,18 +100,58 @@ pub fn against(file: &Path, dir: &Path, opts: &BuildOptions) -> Result<Compariso
 /// working tree: the pipeline reads them through the file system (see the
 /// report on `compile_source` taking a reader). Only the description itself
 /// comes from git.
+///
+/// Incremental like [`against`]: the old revision is read and lowered on a
+/// second thread; services with the same fingerprint on both sides are
+/// emitted on the new side only, to be counted, and never compared.
 pub fn base(file: &Path, rev: &str, opts: &BuildOptions) -> Result<Comparison, DiffError> {
-    let new = pipeline::compile(file, opts).map_err(|error| DiffError::Build {
+    let old_build = |error| DiffError::Build {
+        side: Side::Old,
+        error,
+    };
+    let (new, old) = std::thread::scope(|s| {
+        let old = s.spawn(|| -> Result<Option<Lowered>, DiffError> {
+            let at = git::show(file, rev).map_err(DiffError::Git)?;
+            let Some(bytes) = at.bytes else {
+                return Ok(None);
+            };
+            // Named `REV:path` as git does; the extension still picks the syntax.
+            let (source, early) = pipeline::from_bytes(format!("{rev}:{}", at.path), bytes);
+            if !early.is_empty() {
+                return Err(old_build(BuildError::Findings(source, early)));
+            }
+            pipeline::lower_source(source, &pipeline::base_dir(file), opts)
+                .map(Some)
+                .map_err(old_build)
+        });
+        let new = pipeline::lower_file(file, opts);
+        let old = old
+            .join()
+            .unwrap_or_else(|payload| std::panic::resume_unwind(payload));
+        (new, old)
+    });
+    let new = new.map_err(|error| DiffError::Build {
         side: Side::New,
         error,
     })?;
-    let at = git::show(file, rev).map_err(DiffError::Git)?;
+    let old = old?;
     let old_label = format!("{} at {rev}", shown(file));
+    let emitted =
+        |app: &App, keep: emit::Keep, side: Side| {
+            let mut artifacts = emit::emit_only(app, &opts.targets, &opts.templates, keep)
+                .map_err(|e| DiffError::Build {
+                    side,
+                    error: BuildError::Emit(e),
+                })?;
+            artifacts.sort_by(|a, b| a.path.cmp(&b.path));
+            Ok(artifacts)
+        };
     let new_graph = CallGraph::of(&new.app);
-    let Some(bytes) = at.bytes else {
+    let new_artifacts = emitted(&new.app, emit::ALL, Side::New)?;
+    let Some(old) = old else {
         let plan = diff(
             Build::with_graph(&[], &CallGraph::default()),
-            Build::with_graph(&new.bundle.artifacts, &new_graph),
+            Build::with_graph(&new_artifacts, &new_graph),
         );
         return Ok(Comparison {
             old: format!("{old_label} (no such file there)"),
@@ -118,26 +160,50 @@ pub fn base(file: &Path, rev: &str, opts: &BuildOptions) -> Result<Comparison, D
             skipped: 0,
         });
     };
-    let old_build = |error| DiffError::Build {
-        side: Side::Old,
-        error,
-    };
-    // Named `REV:path` as git does; the extension still picks the syntax.
-    let (source, early) = pipeline::from_bytes(format!("{rev}:{}", at.path), bytes);
-    if !early.is_empty() {
-        return Err(old_build(BuildError::Findings(source, early)));
-    }
-    let old =
-        pipeline::compile_source(source, &pipeline::base_dir(file), opts).map_err(old_build)?;
+    let before = fingerprint::services(&old.app, &opts.templates);
+    let after = fingerprint::services(&new.app, &opts.templates);
+    let before: HashMap<&str, &String> = old
+        .app
+        .services
+        .iter()
+        .map(|s| s.name.as_str())
+        .zip(&before)
+        .collect();
+    let unchanged: HashSet<&str> = new
+        .app
+        .services
+        .iter()
+        .zip(&after)
+        .filter(|(s, fp)| before.get(s.name.as_str()) == Some(fp))
+        .map(|(s, _)| s.name.as_str())
+        .collect();
+    let keep = |s: &Service| !unchanged.contains(s.name.as_str());
+    let old_artifacts = emitted(&old.app, &keep, Side::Old)?;
+    // The unchanged services' files were emitted only to be counted.
+    let mut skipped = (0, 0);
+    let compared: Vec<Artifact> = new_artifacts
+        .into_iter()
+        .filter(|a| {
+            let skip = a.service.as_deref().is_some_and(|s| unchanged.contains(s));
+            if skip && a.resources.is_empty() {
+                skipped.1 += 1;
+            } else if skip {
+                skipped.0 += a.resources.len();
+            }
+            !skip
+        })
+        .collect();
     let old_graph = CallGraph::of(&old.app);
-    let plan = diff(
-        Build::with_graph(&old.bundle.artifacts, &old_graph),
-        Build::with_graph(&new.bundle.artifacts, &new_graph),
+    let mut plan = diff(
+        Build::with_graph(&old_artifacts, &old_graph),
+        Build::with_graph(&compared, &new_graph),
     );
+    plan.summary.resources.unchanged += skipped.0;
+    plan.summary.files.unchanged += skipped.1;
     Ok(Comparison {
         old: old_label,
         new: shown(file),
         plan,
-        skipped: 0,
+        skipped: unchanged.len(),
     })
 }
