@@ -14,9 +14,10 @@ pub struct Lock {
     pub meshc: String,
     /// sha256 of the description's text.
     pub input_sha256: String,
-    /// The targets the build wrote (absent in bundles of older meshc).
+    /// The targets the build wrote (absent in bundles of older meshc). Names,
+    /// not an enum: a lock from a meshc with more targets still reads.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub targets: Vec<Target>,
+    pub targets: Vec<String>,
     pub files: Vec<LockedFile>,
     pub resources: Vec<LockedResource>,
     /// Each service's fingerprint (see `emit::fingerprint`), in service
@@ -82,7 +83,11 @@ impl Lock {
         Lock {
             meshc: env!("CARGO_PKG_VERSION").to_string(),
             input_sha256: sha256_hex(input.as_bytes()),
-            targets: provenance.targets,
+            targets: provenance
+                .targets
+                .iter()
+                .map(|t| t.as_str().to_string())
+                .collect(),
             files,
             resources,
             services: provenance.services,
@@ -97,5 +102,29 @@ impl Lock {
 
     pub fn parse(bytes: &[u8]) -> Result<Lock, String> {
         serde_json::from_slice(bytes).map_err(|e| e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A lock written by an older meshc (no targets, fingerprints or file
+    /// services) and one from a newer meshc (a target and a field this one
+    /// does not know) both read: `build` checks OUT through its lock.
+    #[test]
+    fn older_and_newer_locks_read() {
+        let older = r#"{"meshc": "0.0.9", "input_sha256": "ab", "files": [{"path": "k/a.yaml", "sha256": "cd", "size": 3}], "resources": []}"#;
+        let lock = Lock::parse(older.as_bytes()).unwrap();
+        assert!(lock.targets.is_empty() && lock.services.is_empty());
+        assert_eq!(lock.files[0].service, None);
+
+        let newer = r#"{"meshc": "9.0.0", "input_sha256": "ab", "targets": ["kubernetes", "linkerd"], "sbom": {},
+            "files": [{"path": "k/a.yaml", "sha256": "cd", "size": 3, "service": "a"}], "resources": [],
+            "services": {"a": "ef"}}"#;
+        let lock = Lock::parse(newer.as_bytes()).unwrap();
+        assert_eq!(lock.targets, ["kubernetes", "linkerd"]);
+        assert_eq!(lock.services["a"], "ef");
+        assert_eq!(lock.files[0].service.as_deref(), Some("a"));
     }
 }

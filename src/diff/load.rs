@@ -142,7 +142,8 @@ impl Locked {
         fingerprints: &[String],
         targets: &[Target],
     ) -> HashSet<&'a str> {
-        if !targets.iter().all(|t| self.lock.targets.contains(t)) {
+        let built = |t: &Target| self.lock.targets.iter().any(|b| b == t.as_str());
+        if !targets.iter().all(built) {
             return HashSet::new();
         }
         let mut edited: HashSet<&str> = HashSet::new();
