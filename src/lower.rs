@@ -449,13 +449,16 @@ fn resolve_gateways(app: &mut App) {
 fn resolve_calls(desc: &Description, app: &mut App) {
     for (i, svc) in desc.services.values().enumerate() {
         let mut calls: Vec<usize> = Vec::new();
+        // A hub may call thousands of services: dedup through a set, not
+        // by scanning the list for each call.
+        let mut seen = std::collections::HashSet::new();
         let all = svc
             .calls
             .iter()
             .chain(svc.versions.values().flat_map(|v| v.calls.iter()));
         for call in all {
             if let Some(j) = desc.services.get_index_of(&call.service.value)
-                && !calls.contains(&j)
+                && seen.insert(j)
             {
                 calls.push(j);
             }

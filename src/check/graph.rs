@@ -3,19 +3,20 @@
 //! edge. Linear in services plus edges.
 
 use crate::ast::{Call, Description, Health, Service, Traffic};
-use crate::diag::{Code, Diagnostic, did_you_mean};
+use crate::diag::{Code, Diagnostic, Suggestions, did_you_mean};
 use crate::source::Span;
 use petgraph::graph::{DiGraph, NodeIndex};
 
 pub fn check(desc: &Description, out: &mut Vec<Diagnostic>) {
     let mut graph: DiGraph<&str, Span> = DiGraph::with_capacity(desc.services.len(), 0);
     let nodes: Vec<NodeIndex> = desc.services.keys().map(|k| graph.add_node(k)).collect();
+    let mut suggest = Suggestions::default();
     for (i, svc) in desc.services.values().enumerate() {
         health_port(svc, out);
         let mut seen = std::collections::HashSet::new();
         for call in all_calls(svc) {
             let Some((j, _, callee)) = desc.services.get_full(&call.service.value) else {
-                out.push(unknown_service(desc, call));
+                out.push(unknown_service(desc, call, &mut suggest));
                 continue;
             };
             if let Some(port) = &call.port
@@ -31,7 +32,7 @@ pub fn check(desc: &Description, out: &mut Vec<Diagnostic>) {
                 )
                 .label("unknown port");
                 let ports: Vec<&str> = callee.ports.keys().map(String::as_str).collect();
-                d = match did_you_mean(&port.value, ports.iter().copied()) {
+                d = match suggest.did_you_mean(&port.value, ports.iter().copied()) {
                     Some(s) => d.help(format!("did you mean `{}:{s}`?", callee.name.value)),
                     None if ports.is_empty() => d.help(format!(
                         "`{}` declares no ports; add one under its `ports`",
@@ -79,7 +80,7 @@ fn list(names: &[&str]) -> String {
         .join(", ")
 }
 
-fn unknown_service(desc: &Description, call: &Call) -> Diagnostic {
+fn unknown_service(desc: &Description, call: &Call, suggest: &mut Suggestions) -> Diagnostic {
     let d = Diagnostic::new(
         Code::UnknownService,
         call.service.span,
@@ -88,7 +89,7 @@ fn unknown_service(desc: &Description, call: &Call) -> Diagnostic {
             call.service.value
         ),
     );
-    match did_you_mean(
+    match suggest.did_you_mean(
         &call.service.value,
         desc.services.keys().map(String::as_str),
     ) {

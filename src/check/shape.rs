@@ -2,7 +2,7 @@
 //! inline, autoscaling bounds, and environment overlays that name nothing.
 
 use crate::ast::{Description, EnvValue, EnvVar, Service, Source, Spanned};
-use crate::diag::{Code, Diagnostic, did_you_mean};
+use crate::diag::{Code, Diagnostic, Suggestions, did_you_mean};
 use indexmap::IndexMap;
 use std::path::{Component, Path};
 
@@ -187,6 +187,7 @@ fn inline_secrets(env: &IndexMap<String, EnvVar>, out: &mut Vec<Diagnostic>) {
 }
 
 fn overlays(desc: &Description, out: &mut Vec<Diagnostic>) {
+    let mut suggest = Suggestions::default();
     for env in desc.environments.values() {
         for ov in env.services.values() {
             let Some(svc) = desc.services.get(&ov.name.value) else {
@@ -199,7 +200,9 @@ fn overlays(desc: &Description, out: &mut Vec<Diagnostic>) {
                     ),
                 )
                 .label("no such service");
-                d = match did_you_mean(&ov.name.value, desc.services.keys().map(String::as_str)) {
+                d = match suggest
+                    .did_you_mean(&ov.name.value, desc.services.keys().map(String::as_str))
+                {
                     Some(s) => d.help(format!("did you mean `{s}`?")),
                     None => d.help("override only services defined under `services`"),
                 };

@@ -80,6 +80,52 @@ impl Diagnostic {
     }
 }
 
+/// "Did you mean" over lists that grow with the description (every service,
+/// every port of a service), within a budget. Each lookup compares `name`
+/// with every candidate, so thousands of misspelt names among thousands of
+/// services would be quadratic (10,000 of each took 15 s). The budget counts
+/// character pairs compared; once it is spent, lookups find nothing and the
+/// diagnostics keep their generic help. Lookups happen in file order, so
+/// which ones get a suggestion is the same on every run.
+pub struct Suggestions {
+    left: usize,
+}
+
+impl Default for Suggestions {
+    fn default() -> Suggestions {
+        Suggestions::with_budget(Suggestions::BUDGET)
+    }
+}
+
+impl Suggestions {
+    /// About 2 million comparisons of 10-character names: hundreds of
+    /// lookups among 10,000 services, a fraction of a second.
+    pub const BUDGET: usize = 200_000_000;
+
+    pub fn with_budget(pairs: usize) -> Suggestions {
+        Suggestions { left: pairs }
+    }
+
+    /// [`did_you_mean`], or `None` once the budget is spent.
+    pub fn did_you_mean<'a>(
+        &mut self,
+        name: &str,
+        candidates: impl IntoIterator<Item = &'a str>,
+    ) -> Option<&'a str> {
+        let mut fits = true;
+        let within = candidates.into_iter().take_while(|c| {
+            let cost = name.len().max(1).saturating_mul(c.len().max(1));
+            fits = cost <= self.left;
+            self.left = self.left.saturating_sub(cost);
+            fits
+        });
+        let best = did_you_mean(name, within);
+        // A lookup cut short is no lookup: a partial best could differ from
+        // the real one.
+        if fits { best } else { None }
+    }
+}
+
 /// The closest of `candidates` to `name`, when it is close enough to be a
 /// plausible typo.
 pub fn did_you_mean<'a>(
@@ -108,6 +154,22 @@ pub fn sort(diags: &mut [Diagnostic]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn suggestions_stop_when_the_budget_is_spent() {
+        let names = ["reviews", "ratings", "details"];
+        // "reviwes" against three 7-letter names: 3 × 49 pairs.
+        let mut s = Suggestions::with_budget(2 * 3 * 49);
+        assert_eq!(s.did_you_mean("reviwes", names), Some("reviews"));
+        assert_eq!(s.did_you_mean("ratigns", names), Some("ratings"));
+        assert_eq!(s.did_you_mean("detials", names), None, "spent");
+        let mut s = Suggestions::with_budget(3 * 49 - 1);
+        assert_eq!(
+            s.did_you_mean("details", names),
+            None,
+            "cut short: the last candidate was never compared"
+        );
+    }
 
     #[test]
     fn suggests_close_names_only() {
