@@ -6,11 +6,50 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use meshc::emit::{Target, docker::Templates};
+use meshc::emit::{self, Artifact, Target, docker::Templates};
+use meshc::model::App;
 use meshc::pipeline::{self, BuildError, BuildOptions};
 use meshc::source::SourceFile;
 use meshc_fuzz::{assert_bundle, assert_diagnostics, base, files, render_all, split};
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+
+/// What `diff` relies on to skip services: a service's files are the same
+/// whichever other services are emitted with it, and every per-service file
+/// names a service of the app.
+fn assert_services_apart(app: &App, all: &[Artifact], opts: &BuildOptions) {
+    let names: HashSet<&str> = app.services.iter().map(|s| s.name.as_str()).collect();
+    let every_other: HashSet<&str> = app
+        .services
+        .iter()
+        .step_by(2)
+        .map(|s| s.name.as_str())
+        .collect();
+    let keep = |s: &meshc::model::Service| every_other.contains(s.name.as_str());
+    let some = emit::emit_only(app, &opts.targets, &opts.templates, &keep)
+        .unwrap_or_else(|e| panic!("emitting some services failed where all succeeded: {e:?}"));
+    let by_path: HashMap<&str, &Artifact> = all.iter().map(|a| (a.path.as_str(), a)).collect();
+    for a in &some {
+        assert!(
+            by_path
+                .get(a.path.as_str())
+                .is_some_and(|full| full.bytes == a.bytes),
+            "{} differs when only some services are emitted",
+            a.path
+        );
+    }
+    for a in all {
+        if let Some(s) = &a.service {
+            assert!(names.contains(s.as_str()), "{} names no service", a.path);
+            assert_eq!(
+                every_other.contains(s.as_str()),
+                some.iter().any(|b| b.path == a.path),
+                "{}: emitted alone or not as its service was kept",
+                a.path
+            );
+        }
+    }
+}
 
 fuzz_target!(|data: &[u8]| {
     let (name, bytes) = split(data);
@@ -47,6 +86,7 @@ fn build(file: &Arc<SourceFile>, env: Option<String>) -> bool {
                 files(&first.bundle) == files(&again.bundle),
                 "two builds of the same input differ"
             );
+            assert_services_apart(&first.app, &first.bundle.artifacts, &opts);
             true
         }
         Err(BuildError::Findings(file, diags)) => {
