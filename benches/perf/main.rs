@@ -401,25 +401,23 @@ fn bench_size(n: usize, reps: usize, have_diff: bool, dir: &Path) -> Result<Size
     }
 
     let mut commands = Vec::new();
-    let mut floor_out = (0, 0);
-    let mut floor_identical = (0, 0, None);
+    // The floor with meshc's exact files: checked equal once, then timed
+    // below, alternating with the build it is the floor of.
+    let floor_same = Cmd::new(&[&me, "floor", &n_s, &floor_s, "same"]);
+    measure::discard(&floor_dir);
+    let floor_out = measure::run(&floor_same)
+        .stdout
+        .split_once(' ')
+        .and_then(|(f, b)| Some((f.parse().ok()?, b.trim().parse().ok()?)))
+        .unwrap_or((0, 0));
+    let floor_identical = floor_same::compare(&floor_dir, &out);
     for (name, layout) in [
-        (FLOOR_SAME, "same"),
         (FLOOR_TARGET, "per-target"),
         (FLOOR_SERVICE, "per-service"),
         (FLOOR_ONE, "one-file"),
     ] {
         let cmd = Cmd::new(&[&me, "floor", &n_s, &floor_s, layout]);
         let st = measure::repeat(reps, &cmd, || measure::discard(&floor_dir));
-        if name == FLOOR_SAME {
-            measure::discard(&floor_dir);
-            floor_out = measure::run(&cmd)
-                .stdout
-                .split_once(' ')
-                .and_then(|(f, b)| Some((f.parse().ok()?, b.trim().parse().ok()?)))
-                .unwrap_or((0, 0));
-            floor_identical = floor_same::compare(&floor_dir, &out);
-        }
         commands.push((name, st));
     }
     measure::discard(&floor_dir);
@@ -429,11 +427,17 @@ fn bench_size(n: usize, reps: usize, have_diff: bool, dir: &Path) -> Result<Size
     let check_kdl = Cmd::new(&[MESHC, "check", &kdl]);
     commands.push((CHECK_KDL, measure::repeat(reps, &check_kdl, || {})));
     let build_fresh = Cmd::new(&[MESHC, "build", &yaml, "-o", &fresh_s, "-q"]);
-    commands.push((
-        BUILD_FRESH,
-        measure::repeat(reps, &build_fresh, || measure::discard(&fresh)),
-    ));
+    let [build, floor] = measure::interleaved(
+        reps,
+        [
+            (&build_fresh, &mut || measure::discard(&fresh)),
+            (&floor_same, &mut || measure::discard(&floor_dir)),
+        ],
+    );
+    commands.push((BUILD_FRESH, build));
+    commands.push((FLOOR_SAME, floor));
     measure::discard(&fresh);
+    measure::discard(&floor_dir);
     let build_check = Cmd::new(&[MESHC, "build", &yaml, "-o", &out_s, "--check", "-q"]);
     commands.push((BUILD_CHECK, measure::repeat(reps, &build_check, || {})));
     if have_diff {

@@ -59,16 +59,40 @@ pub fn succeeds(argv: &[&str]) -> bool {
 /// One untimed warm-up run comes first when the runs are short (≤ 3 runs:
 /// the harness's own setup builds have warmed the caches already).
 pub fn repeat(reps: usize, cmd: &Cmd, mut setup: impl FnMut()) -> Stats {
+    let [stats] = interleaved(reps, [(cmd, &mut setup)]);
+    stats
+}
+
+/// [`repeat`] for commands compared with each other (a build and its
+/// floor): their runs alternate, a b a b …, so a slow spell of a shared
+/// machine slows both instead of skewing their ratio.
+pub fn interleaved<const N: usize>(
+    reps: usize,
+    mut cmds: [(&Cmd, &mut dyn FnMut()); N],
+) -> [Stats; N] {
     if reps > 3 {
-        setup();
-        let _ = run(cmd);
+        for (cmd, setup) in cmds.iter_mut() {
+            setup();
+            let _ = run(cmd);
+        }
     }
-    let mut runs = Vec::with_capacity(reps);
+    let mut runs: [Vec<Run>; N] = std::array::from_fn(|_| Vec::with_capacity(reps));
     for _ in 0..reps.max(1) {
-        setup();
-        sync();
-        runs.push(run(cmd));
+        for ((cmd, setup), runs) in cmds.iter_mut().zip(runs.iter_mut()) {
+            setup();
+            sync();
+            runs.push(run(cmd));
+        }
     }
+    let mut i = 0;
+    runs.map(|runs| {
+        let cmd = cmds[i].0;
+        i += 1;
+        stats(cmd, &runs)
+    })
+}
+
+fn stats(cmd: &Cmd, runs: &[Run]) -> Stats {
     let failure = runs.iter().find(|r| !cmd.ok.contains(&r.status)).map(|r| {
         let first: String = r.stderr.lines().take(3).collect::<Vec<_>>().join(" | ");
         (r.status, first)
