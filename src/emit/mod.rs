@@ -201,6 +201,12 @@ pub type Keep<'a> = &'a (dyn Fn(&Service) -> bool + Sync);
 /// Every service.
 pub const ALL: Keep<'static> = &|_| true;
 
+/// The services `keep` picks, in service order: what each emitter writes
+/// per-service files for.
+fn kept<'a>(app: &'a App, keep: Keep) -> Vec<&'a Service> {
+    app.services.iter().filter(|s| keep(s)).collect()
+}
+
 /// Runs the selected emitters in target order.
 pub fn emit(
     app: &App,

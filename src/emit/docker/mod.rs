@@ -156,7 +156,7 @@ fn registry(templates: &Templates) -> Result<Handlebars<'static>, EmitError> {
 /// One artifact pair per workload with `build`, in service and version order.
 /// Only the services `keep` picks are rendered.
 pub fn emit(app: &App, templates: &Templates, keep: Keep) -> Result<Vec<Artifact>, EmitError> {
-    let kept: Vec<&Service> = app.services.iter().filter(|s| keep(s)).collect();
+    let kept = super::kept(app, keep);
     let builds = kept
         .iter()
         .flat_map(|s| &s.workloads)

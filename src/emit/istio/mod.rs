@@ -35,7 +35,7 @@ pub fn emit(app: &App, keep: Keep) -> Vec<Artifact> {
     let mut mesh = Manifest::new();
     mesh.push(&security::peer_authentication(app));
     let mut out = vec![mesh.into_artifact("istio/mesh.yaml", None)];
-    let kept: Vec<&Service> = app.services.iter().filter(|s| keep(s)).collect();
+    let kept = super::kept(app, keep);
     let files = crate::par::map(&kept, |svc| {
         let file = service(app, svc);
         (!file.is_empty())

@@ -33,22 +33,21 @@ const DIR: &str = "kubernetes";
 /// The Namespace, the files of the services `keep` picks, and the
 /// kustomization (which lists every service's file, written or not).
 pub fn emit(app: &App, keep: Keep) -> Vec<Artifact> {
+    const NAMESPACE: &str = "namespace.yaml";
+    let file = |svc: &Service| format!("{}.yaml", svc.name);
     let mut ns = Manifest::new();
     ns.push(&namespace::namespace(app));
-    let mut out = vec![ns.into_artifact(format!("{DIR}/namespace.yaml"), None)];
-    let kept: Vec<&Service> = app.services.iter().filter(|s| keep(s)).collect();
+    let mut out = vec![ns.into_artifact(format!("{DIR}/{NAMESPACE}"), None)];
+    let kept = super::kept(app, keep);
     out.extend(crate::par::map(&kept, |svc| {
-        service_manifest(app, svc).into_artifact(file(svc), Some(&svc.name))
+        service_manifest(app, svc).into_artifact(format!("{DIR}/{}", file(svc)), Some(&svc.name))
     }));
-    let names: Vec<String> = std::iter::once("namespace.yaml".to_string())
-        .chain(app.services.iter().map(|s| format!("{}.yaml", s.name)))
+    // Every service's file, written this time or not.
+    let names: Vec<String> = std::iter::once(NAMESPACE.to_string())
+        .chain(app.services.iter().map(file))
         .collect();
     out.push(kustomization::kustomization(DIR, &names));
     out
-}
-
-fn file(svc: &Service) -> String {
-    format!("{DIR}/{}.yaml", svc.name)
 }
 
 fn service_manifest(app: &App, svc: &Service) -> Manifest {
