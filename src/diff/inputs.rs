@@ -4,7 +4,7 @@
 
 use super::ReadError;
 use super::git::{self, GitError};
-use super::{CallGraph, Plan, Side as Build, diff, read_locked};
+use super::{CallGraph, Plan, Side as Build, Skipped, diff, read_locked};
 use crate::emit::{self, Artifact, fingerprint};
 use crate::model::{App, Service};
 use crate::pipeline::Lowered;
@@ -52,44 +52,64 @@ fn shown(path: &Path) -> String {
 /// would be written exactly as it is (see [`crate::emit::fingerprint`]): it
 /// is neither emitted nor compared, only counted as unchanged.
 pub fn against(file: &Path, dir: &Path, opts: &BuildOptions) -> Result<Comparison, DiffError> {
-    let (new, old) = std::thread::scope(|s| {
-        let old = s.spawn(|| read_locked(dir));
-        let new = pipeline::lower_file(file, opts);
-        let old = old
-            .join()
-            .unwrap_or_else(|payload| std::panic::resume_unwind(payload));
-        (new, old)
-    });
-    let new = new.map_err(|error| DiffError::Build {
-        side: Side::New,
-        error,
-    })?;
+    let (new, old) = lower_beside(file, opts, || read_locked(dir));
+    let new = new?;
     let old = old.map_err(DiffError::Read)?;
     let fingerprints = fingerprint::services(&new.app, &opts.templates);
     let unchanged = old.unchanged(&new.app, &fingerprints, &opts.targets);
     let keep = |s: &Service| !unchanged.contains(s.name.as_str());
-    let mut artifacts =
-        emit::emit_only(&new.app, &opts.targets, &opts.templates, &keep).map_err(|e| {
-            DiffError::Build {
-                side: Side::New,
-                error: BuildError::Emit(e),
-            }
-        })?;
-    // In bundle order, as a build writes them.
-    artifacts.sort_by(|a, b| a.path.cmp(&b.path));
+    let artifacts = emitted(&new.app, &keep, Side::New, opts)?;
     let (old, skipped) = old
         .artifacts(&opts.targets, &unchanged, &artifacts)
         .map_err(DiffError::Read)?;
     let graph = CallGraph::of(&new.app);
     let mut plan = diff(Build::new(&old), Build::with_graph(&artifacts, &graph));
-    plan.summary.resources.unchanged += skipped.resources;
-    plan.summary.files.unchanged += skipped.files;
+    skipped.count_in(&mut plan);
     Ok(Comparison {
         old: format!("bundle {}", shown(dir)),
         new: shown(file),
         plan,
         skipped: unchanged.len(),
     })
+}
+
+/// Lowers the description in `file` while `other` (reading or lowering the
+/// old side) runs on a second thread.
+fn lower_beside<T: Send>(
+    file: &Path,
+    opts: &BuildOptions,
+    other: impl FnOnce() -> T + Send,
+) -> (Result<Lowered, DiffError>, T) {
+    std::thread::scope(|s| {
+        let other = s.spawn(other);
+        let new = pipeline::lower_file(file, opts).map_err(|error| DiffError::Build {
+            side: Side::New,
+            error,
+        });
+        let other = other
+            .join()
+            .unwrap_or_else(|payload| std::panic::resume_unwind(payload));
+        (new, other)
+    })
+}
+
+/// `app`'s files for the services `keep` picks, in bundle order (by path),
+/// as a build writes them.
+fn emitted(
+    app: &App,
+    keep: emit::Keep,
+    side: Side,
+    opts: &BuildOptions,
+) -> Result<Vec<Artifact>, DiffError> {
+    let mut artifacts =
+        emit::emit_only(app, &opts.targets, &opts.templates, keep).map_err(|e| {
+            DiffError::Build {
+                side,
+                error: BuildError::Emit(e),
+            }
+        })?;
+    artifacts.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(artifacts)
 }
 
 /// `file` now against `file` at git revision `rev`, both built in memory
@@ -109,45 +129,25 @@ pub fn base(file: &Path, rev: &str, opts: &BuildOptions) -> Result<Comparison, D
         side: Side::Old,
         error,
     };
-    let (new, old) = std::thread::scope(|s| {
-        let old = s.spawn(|| -> Result<Option<Lowered>, DiffError> {
-            let at = git::show(file, rev).map_err(DiffError::Git)?;
-            let Some(bytes) = at.bytes else {
-                return Ok(None);
-            };
-            // Named `REV:path` as git does; the extension still picks the syntax.
-            let (source, early) = pipeline::from_bytes(format!("{rev}:{}", at.path), bytes);
-            if !early.is_empty() {
-                return Err(old_build(BuildError::Findings(source, early)));
-            }
-            pipeline::lower_source(source, &pipeline::base_dir(file), opts)
-                .map(Some)
-                .map_err(old_build)
-        });
-        let new = pipeline::lower_file(file, opts);
-        let old = old
-            .join()
-            .unwrap_or_else(|payload| std::panic::resume_unwind(payload));
-        (new, old)
+    let (new, old) = lower_beside(file, opts, || -> Result<Option<Lowered>, DiffError> {
+        let at = git::show(file, rev).map_err(DiffError::Git)?;
+        let Some(bytes) = at.bytes else {
+            return Ok(None);
+        };
+        // Named `REV:path` as git does; the extension still picks the syntax.
+        let (source, early) = pipeline::from_bytes(format!("{rev}:{}", at.path), bytes);
+        if !early.is_empty() {
+            return Err(old_build(BuildError::Findings(source, early)));
+        }
+        pipeline::lower_source(source, &pipeline::base_dir(file), opts)
+            .map(Some)
+            .map_err(old_build)
     });
-    let new = new.map_err(|error| DiffError::Build {
-        side: Side::New,
-        error,
-    })?;
+    let new = new?;
     let old = old?;
     let old_label = format!("{} at {rev}", shown(file));
-    let emitted =
-        |app: &App, keep: emit::Keep, side: Side| {
-            let mut artifacts = emit::emit_only(app, &opts.targets, &opts.templates, keep)
-                .map_err(|e| DiffError::Build {
-                    side,
-                    error: BuildError::Emit(e),
-                })?;
-            artifacts.sort_by(|a, b| a.path.cmp(&b.path));
-            Ok(artifacts)
-        };
     let new_graph = CallGraph::of(&new.app);
-    let new_artifacts = emitted(&new.app, emit::ALL, Side::New)?;
+    let new_artifacts = emitted(&new.app, emit::ALL, Side::New, opts)?;
     let Some(old) = old else {
         let plan = diff(
             Build::with_graph(&[], &CallGraph::default()),
@@ -178,17 +178,15 @@ pub fn base(file: &Path, rev: &str, opts: &BuildOptions) -> Result<Comparison, D
         .map(|(s, _)| s.name.as_str())
         .collect();
     let keep = |s: &Service| !unchanged.contains(s.name.as_str());
-    let old_artifacts = emitted(&old.app, &keep, Side::Old)?;
+    let old_artifacts = emitted(&old.app, &keep, Side::Old, opts)?;
     // The unchanged services' files were emitted only to be counted.
-    let mut skipped = (0, 0);
+    let mut skipped = Skipped::default();
     let compared: Vec<Artifact> = new_artifacts
         .into_iter()
         .filter(|a| {
             let skip = a.service.as_deref().is_some_and(|s| unchanged.contains(s));
-            if skip && a.resources.is_empty() {
-                skipped.1 += 1;
-            } else if skip {
-                skipped.0 += a.resources.len();
+            if skip {
+                skipped.add(a.resources.len());
             }
             !skip
         })
@@ -198,8 +196,7 @@ pub fn base(file: &Path, rev: &str, opts: &BuildOptions) -> Result<Comparison, D
         Build::with_graph(&old_artifacts, &old_graph),
         Build::with_graph(&compared, &new_graph),
     );
-    plan.summary.resources.unchanged += skipped.0;
-    plan.summary.files.unchanged += skipped.1;
+    skipped.count_in(&mut plan);
     Ok(Comparison {
         old: old_label,
         new: shown(file),

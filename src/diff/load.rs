@@ -84,6 +84,22 @@ pub struct Skipped {
     pub files: usize,
 }
 
+impl Skipped {
+    /// One skipped file holding `objects` objects (0: a plain file).
+    pub fn add(&mut self, objects: usize) {
+        match objects {
+            0 => self.files += 1,
+            n => self.resources += n,
+        }
+    }
+
+    /// Counts what was skipped as unchanged in `plan`.
+    pub fn count_in(self, plan: &mut super::Plan) {
+        plan.summary.resources.unchanged += self.resources;
+        plan.summary.files.unchanged += self.files;
+    }
+}
+
 /// Reads the lock of the bundle in `dir` and every file it lists, checking
 /// each against the lock's digest. Nothing is parsed yet.
 pub fn read_locked(dir: &Path) -> Result<Locked, ReadError> {
@@ -104,6 +120,9 @@ pub fn read_locked(dir: &Path) -> Result<Locked, ReadError> {
         path: lock_path.clone(),
         message,
     })?;
+    // Only a lock with fingerprints lets a service be skipped, and only then
+    // does it matter whether its files are intact.
+    let checked = !lock.services.is_empty();
     let mut files = Vec::with_capacity(lock.files.len());
     let mut intact = Vec::with_capacity(lock.files.len());
     for f in &lock.files {
@@ -115,9 +134,6 @@ pub fn read_locked(dir: &Path) -> Result<Locked, ReadError> {
                 _ => e.to_string(),
             },
         })?;
-        // Only a lock with fingerprints lets a service be skipped, and only
-        // then does it matter whether its files are intact.
-        let checked = !lock.services.is_empty();
         intact.push(checked && bytes.len() as u64 == f.size && sha256_hex(&bytes) == f.sha256);
         files.push(bytes);
     }
@@ -187,10 +203,7 @@ impl Locked {
             }
             let documents = documents.get(f.path.as_str()).copied();
             if f.service.as_deref().is_some_and(|s| skip.contains(s)) {
-                match documents {
-                    Some(n) => skipped.resources += n,
-                    None => skipped.files += 1,
-                }
+                skipped.add(documents.unwrap_or(0));
                 continue;
             }
             let resources = match (documents, known.get(f.path.as_str())) {
