@@ -45,6 +45,26 @@ fn plan(case: &str) -> Plan {
     )
 }
 
+/// Every pair under `examples/diff/`.
+const CASES: [&str; 6] = [
+    "canary_shift",
+    "version_added",
+    "version_retired",
+    "service_removed",
+    "port_change",
+    "service_rename",
+];
+
+/// `got` renders exactly like the in-memory plan of `case` (`--format json`).
+fn assert_plans_equal(case: &str, got: &Plan) {
+    let (old, new) = header(case);
+    let h = render::Header {
+        old: &old,
+        new: &new,
+    };
+    assert_eq!(render::json(got, h), render::json(&plan(case), h), "{case}");
+}
+
 fn header(case: &str) -> (String, String) {
     let at = |side: &str| format!("examples/diff/{case}/{side}/meshc.yaml");
     (at("before"), at("after"))
@@ -226,28 +246,12 @@ fn build_into(dir: &Path, description: &Path) {
 
 #[test]
 fn a_bundle_read_back_from_disk_diffs_like_the_build_in_memory() {
-    for case in [
-        "canary_shift",
-        "version_added",
-        "version_retired",
-        "service_removed",
-        "port_change",
-        "service_rename",
-    ] {
+    for case in CASES {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("out");
         build_into(&out, &description(case, "before"));
         let on_disk = diff::against(&description(case, "after"), &out, &opts()).unwrap();
-        let (old, new) = header(case);
-        let h = render::Header {
-            old: &old,
-            new: &new,
-        };
-        assert_eq!(
-            render::json(&on_disk.plan, h),
-            render::json(&plan(case), h),
-            "{case}"
-        );
+        assert_plans_equal(case, &on_disk.plan);
     }
 }
 
@@ -696,14 +700,7 @@ fn a_hand_edited_bundle_and_a_narrower_build_are_compared_in_full() {
 /// equal those of the two full builds compared in memory.
 #[test]
 fn an_incremental_base_diff_equals_the_full_one() {
-    for case in [
-        "canary_shift",
-        "version_added",
-        "version_retired",
-        "service_removed",
-        "port_change",
-        "service_rename",
-    ] {
+    for case in CASES {
         let tmp = tempfile::tempdir().unwrap();
         let repo = tmp.path();
         copy_dir(description(case, "before").parent().unwrap(), repo);
@@ -714,15 +711,6 @@ fn an_incremental_base_diff_equals_the_full_one() {
         std::fs::copy(description(case, "after"), &file).unwrap();
         let incremental = diff::base(&file, "HEAD", &opts()).unwrap();
         assert!(incremental.skipped > 0, "{case}: nothing skipped");
-        let (old, new) = header(case);
-        let h = render::Header {
-            old: &old,
-            new: &new,
-        };
-        assert_eq!(
-            render::json(&incremental.plan, h),
-            render::json(&plan(case), h),
-            "{case}"
-        );
+        assert_plans_equal(case, &incremental.plan);
     }
 }

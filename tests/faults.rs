@@ -148,20 +148,12 @@ fn template_error_on_the_fifth_service_leaves_out_as_it_was() {
     add_foreign_files(&dir.path().join("out"));
     let before = snapshot(&dir.path().join("out"));
 
-    let mut six = String::from("app: shop\nservices:\n");
-    for i in 1..=6 {
-        six.push_str(&format!(
-            "  s{i}: {{ build: {{ runtime: node, context: ./web, command: [node, s.js] }}, ports: {{ http: 8080 }} }}\n"
-        ));
-    }
-    std::fs::write(dir.path().join("six.yaml"), six).unwrap();
-    let templates = dir.path().join("templates");
-    std::fs::create_dir_all(&templates).unwrap();
-    std::fs::write(
-        templates.join("node.Dockerfile.hbs"),
+    node_services(
+        dir.path(),
+        "six.yaml",
+        6,
         "FROM {{images.runtime}}\n{{#if (eq service \"s5\")}}RUN {{no_such_variable}}\n{{/if}}",
-    )
-    .unwrap();
+    );
     let o = meshc(
         dir.path(),
         &["build", "six.yaml", "-o", "out", "--templates", "templates"],
@@ -174,28 +166,32 @@ fn template_error_on_the_fifth_service_leaves_out_as_it_was() {
     assert_eq!(leftovers(dir.path()), Vec::<String>::new());
 }
 
-/// A write error part way through assembling the new tree (the file size
-/// limit makes the first large file fail with EFBIG, after smaller files
-/// were written): OUT is as it was and the temporary tree is gone.
+/// `n` services `s1`… built from `./web` by node, written to `file` in
+/// `dir`, and `template` as the user's `templates/node.Dockerfile.hbs`.
+fn node_services(dir: &Path, file: &str, n: usize, template: &str) {
+    let mut text = String::from("app: shop\nservices:\n");
+    for i in 1..=n {
+        text.push_str(&format!(
+            "  s{i}: {{ build: {{ runtime: node, context: ./web, command: [node, s.js] }}, ports: {{ http: 8080 }} }}\n"
+        ));
+    }
+    std::fs::write(dir.join(file), text).unwrap();
+    let templates = dir.join("templates");
+    std::fs::create_dir_all(&templates).unwrap();
+    std::fs::write(templates.join("node.Dockerfile.hbs"), template).unwrap();
+}
+
 /// With enough services to render on several threads, the error reported
 /// is still the first in service order, every time.
 #[test]
 fn the_first_failing_service_is_reported_whatever_the_threads() {
     let dir = project();
-    let mut many = String::from("app: shop\nservices:\n");
-    for i in 1..=400 {
-        many.push_str(&format!(
-            "  s{i}: {{ build: {{ runtime: node, context: ./web, command: [node, s.js] }}, ports: {{ http: 8080 }} }}\n"
-        ));
-    }
-    std::fs::write(dir.path().join("many.yaml"), many).unwrap();
-    let templates = dir.path().join("templates");
-    std::fs::create_dir_all(&templates).unwrap();
-    std::fs::write(
-        templates.join("node.Dockerfile.hbs"),
+    node_services(
+        dir.path(),
+        "many.yaml",
+        400,
         "FROM {{images.runtime}}\n{{#if (eq service \"s150\")}}RUN {{first_missing}}\n{{/if}}{{#if (eq service \"s390\")}}RUN {{second_missing}}\n{{/if}}",
-    )
-    .unwrap();
+    );
     let args = [
         "build",
         "many.yaml",
@@ -218,6 +214,9 @@ fn the_first_failing_service_is_reported_whatever_the_threads() {
     assert!(!dir.path().join("out").exists());
 }
 
+/// A write error part way through assembling the new tree (the file size
+/// limit makes the first large file fail with EFBIG, after smaller files
+/// were written): OUT is as it was and the temporary tree is gone.
 #[test]
 fn write_error_half_way_leaves_out_as_it_was() {
     if Command::new("prlimit").arg("--version").output().is_err() {
