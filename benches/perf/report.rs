@@ -251,21 +251,21 @@ pub fn render(
     );
 
     t.header("pipeline stages, in process (median)", sizes, true);
+    // A duration per size, and how it scales from 1,000 to 10,000.
+    let timed = |t: &mut Table, label: &str, get: &dyn Fn(&Size) -> Duration| {
+        t.row(
+            label,
+            each(&|s| stage(s, get(s))),
+            Some(scaling(sizes, |s| Some(get(s)))),
+        );
+    };
     for (i, name) in NAMES.iter().enumerate() {
-        let sc = scaling(sizes, |s| Some(s.stages.times[i]));
-        t.row(name, each(&|s| stage(s, s.stages.times[i])), Some(sc));
+        timed(&mut t, name, &|s| s.stages.times[i]);
     }
-    let total = |s: &Size| s.stages.times.iter().sum::<Duration>();
-    t.row(
-        "total",
-        each(&|s| stage(s, total(s))),
-        Some(scaling(sizes, |s| Some(total(s)))),
-    );
-    t.row(
-        "parse floor: YAML events only",
-        each(&|s| stage(s, s.stages.yaml_events)),
-        Some(scaling(sizes, |s| Some(s.stages.yaml_events))),
-    );
+    timed(&mut t, "total", &|s| s.stages.times.iter().sum());
+    timed(&mut t, "parse floor: YAML events only", &|s| {
+        s.stages.yaml_events
+    });
     t.row(
         "parse (KDL input)",
         each(&|s| match &s.stages.kdl_error {
@@ -274,16 +274,12 @@ pub fn render(
         }),
         None,
     );
-    t.row(
-        "fingerprints (part of index)",
-        each(&|s| stage(s, s.stages.fingerprints)),
-        Some(scaling(sizes, |s| Some(s.stages.fingerprints))),
-    );
-    t.row(
-        "diff: read + check the bundle",
-        each(&|s| stage(s, s.stages.bundle_read)),
-        Some(scaling(sizes, |s| Some(s.stages.bundle_read))),
-    );
+    timed(&mut t, "fingerprints (part of index)", &|s| {
+        s.stages.fingerprints
+    });
+    timed(&mut t, "diff: read + check the bundle", &|s| {
+        s.stages.bundle_read
+    });
     t.row(
         "RSS after emit",
         each(&|s| failed(s, mb(s.stages.rss_after[4]))),
