@@ -308,8 +308,7 @@ fn finish(lowered: Lowered, opts: &BuildOptions) -> Result<Compiled, BuildError>
         warnings,
     } = lowered;
     let artifacts = emit::emit(&app, &opts.targets, &opts.templates).map_err(BuildError::Emit)?;
-    let fingerprints = emit::fingerprint::services(&app, &opts.templates);
-    let bundle = Bundle::new(artifacts, &file.text, provenance(&app, opts, fingerprints));
+    let bundle = Bundle::new(artifacts, &file.text, provenance(&app, opts));
     Ok(Compiled {
         file,
         app,
@@ -320,7 +319,8 @@ fn finish(lowered: Lowered, opts: &BuildOptions) -> Result<Compiled, BuildError>
 
 /// What the lock records for incremental diffs: the targets built and each
 /// service's fingerprint (from [`emit::fingerprint::services`]).
-pub fn provenance(app: &App, opts: &BuildOptions, fingerprints: Vec<String>) -> Provenance {
+pub fn provenance(app: &App, opts: &BuildOptions) -> Provenance {
+    let fingerprints = emit::fingerprint::services(app, &opts.templates);
     let mut targets = opts.targets.clone();
     targets.sort();
     targets.dedup();

@@ -84,12 +84,7 @@ pub fn interleaved<const N: usize>(
             runs.push(run(cmd));
         }
     }
-    let mut i = 0;
-    runs.map(|runs| {
-        let cmd = cmds[i].0;
-        i += 1;
-        stats(cmd, &runs)
-    })
+    std::array::from_fn(|i| stats(cmds[i].0, &runs[i]))
 }
 
 fn stats(cmd: &Cmd, runs: &[Run]) -> Stats {

@@ -96,9 +96,7 @@ pub fn measure(yaml: &Path, kdl: &Path, scratch: &Path, reps: usize) -> Result<S
             templates: templates.clone(),
         };
         let bundle = timed(&mut t[5], &mut r[5], || {
-            let fingerprints = emit::fingerprint::services(&app, &templates);
-            let provenance = pipeline::provenance(&app, &opts, fingerprints);
-            Bundle::new(artifacts, &file.text, provenance)
+            Bundle::new(artifacts, &file.text, pipeline::provenance(&app, &opts))
         });
         crate::measure::discard(scratch);
         crate::measure::sync();
