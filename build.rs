@@ -40,7 +40,13 @@ fn main() {
     digest[1].write(b"meshc engine, second half");
     for path in &inputs {
         // A missing Cargo.lock (a path dependency's build) hashes as absent.
-        let bytes = std::fs::read(path).unwrap_or_default();
+        // Line ends are normalized: a checkout with CRLF (git on Windows)
+        // is the same meshc and must write the same lock.
+        let bytes = std::fs::read(path)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|&b| b != b'\r')
+            .collect::<Vec<u8>>();
         for h in &mut digest {
             h.write(path.to_string_lossy().replace('\\', "/").as_bytes());
             h.write_usize(bytes.len());

@@ -70,7 +70,7 @@ pub fn read_bundle(dir: &Path) -> Result<Vec<Artifact>, ReadError> {
 /// it lists, with whether each still has the digest the lock records.
 pub struct Locked {
     dir: PathBuf,
-    pub lock: Lock,
+    lock: Lock,
     /// In the order of `lock.files`.
     files: Vec<Vec<u8>>,
     intact: Vec<bool>,
