@@ -7,7 +7,7 @@
 
 use crate::ast::{self, Description, Spanned};
 use crate::diag::{Code, Diagnostic};
-use crate::model::{self, App, Mesh};
+use crate::model::{self, App, Mesh, Routing};
 use indexmap::IndexMap;
 
 const DEFAULT_CPU: &str = "100m";
@@ -16,6 +16,11 @@ const DEFAULT_CPU_LIMIT: &str = "500m";
 const DEFAULT_MEMORY_LIMIT: &str = "256Mi";
 const DEFAULT_CPU_PERCENT: u32 = 80;
 const DEFAULT_TRUST_DOMAIN: &str = "cluster.local";
+const DEFAULT_STORAGE_SIZE: &str = "1Gi";
+/// The Gateway API class of Istio's own controller, and the one meshc
+/// assumes otherwise (Envoy Gateway's, as its quickstart names it).
+const ISTIO_GATEWAY_CLASS: &str = "istio";
+const DEFAULT_GATEWAY_CLASS: &str = "envoy-gateway";
 
 /// Reads a config file by its description-relative path.
 pub type ReadFile<'a> = dyn Fn(&str) -> Result<String, String> + 'a;
@@ -47,16 +52,29 @@ pub fn lower(desc: &Description, env: Option<&str>, read: &ReadFile) -> Result<A
         .app
         .as_ref()
         .map_or_else(String::new, |a| a.value.clone());
+    let mesh = match desc.mesh.as_ref().map(|m| m.value) {
+        Some(ast::Mesh::None) => Mesh::None,
+        Some(ast::Mesh::Linkerd) => Mesh::Linkerd,
+        Some(ast::Mesh::Istio) | None => Mesh::Istio,
+    };
     let mut app = App {
         namespace: desc
             .namespace
             .as_ref()
             .map_or_else(|| app_name.clone(), |n| n.value.clone()),
         name: app_name,
-        mesh: match desc.mesh.as_ref().map(|m| m.value) {
-            Some(ast::Mesh::None) => Mesh::None,
-            _ => Mesh::Istio,
+        mesh,
+        routing: match (mesh, desc.routing.as_ref().map(|r| r.value)) {
+            (Mesh::Linkerd, _) | (_, Some(ast::Routing::GatewayApi)) => Routing::GatewayApi,
+            _ => Routing::Native,
         },
+        gateway_class: desc.gateway_class.as_ref().map_or_else(
+            || match mesh {
+                Mesh::Istio => ISTIO_GATEWAY_CLASS.to_string(),
+                _ => DEFAULT_GATEWAY_CLASS.to_string(),
+            },
+            |c| c.value.clone(),
+        ),
         trust_domain: desc
             .trust_domain
             .as_ref()
@@ -92,6 +110,7 @@ fn service(
         .map(|p| model::Port {
             name: p.name.value.clone(),
             number: p.number.value,
+            service_port: p.service_port.as_ref().map_or(p.number.value, |s| s.value),
             protocol: p.protocol,
         })
         .collect();
@@ -109,6 +128,9 @@ fn service(
         }
         ast::Health::Tcp { port: p } => port(&p.value).map(|port| model::Probe::Tcp { port }),
         ast::Health::Grpc { port: p } => port(&p.value).map(|port| model::Probe::Grpc { port }),
+        ast::Health::Exec { command, .. } => Some(model::Probe::Exec {
+            command: command.iter().map(|c| c.value.clone()).collect(),
+        }),
     });
     let ingress = svc.ingress.as_ref().and_then(|i| {
         let port = ports
@@ -168,7 +190,7 @@ fn service(
         .or(svc.replicas.as_ref())
         .or(desc.defaults.replicas.as_ref())
         .map_or(1, |r| r.value);
-    let env = merge_env(&svc.env, ov.map(|o| &o.env));
+    let env = merge_env(desc, &svc.env, ov.map(|o| &o.env));
     let workloads = if svc.versions.is_empty() {
         let image_override = ov.and_then(|o| o.image.as_ref());
         vec![workload(
@@ -190,7 +212,7 @@ fn service(
                     .or(v.replicas.as_ref())
                     .map_or(service_replicas, |r| r.value);
                 let mut env = env.clone();
-                env.extend(merge_env(&v.env, None));
+                env.extend(merge_env(desc, &v.env, None));
                 workload(
                     app,
                     svc,
@@ -211,6 +233,7 @@ fn service(
         versioned: !svc.versions.is_empty(),
         workloads,
         calls: Vec::new(),
+        call_ports: IndexMap::new(),
         callers: Vec::new(),
         health,
         ingress,
@@ -218,6 +241,22 @@ fn service(
         autoscale,
         resources: resources(desc, svc, ov),
         traffic,
+        storage: svc
+            .storage
+            .values()
+            .map(|v| model::Volume {
+                name: v.name.value.clone(),
+                path: v.path.value.clone(),
+                size: v
+                    .size
+                    .as_ref()
+                    .map_or_else(|| DEFAULT_STORAGE_SIZE.to_string(), |s| s.value.clone()),
+                access: v
+                    .access
+                    .as_ref()
+                    .map_or(ast::Access::ReadWriteOnce, |a| a.value),
+            })
+            .collect(),
         opt_outs: svc
             .opt_outs
             .iter()
@@ -242,26 +281,52 @@ fn workload(
         Some(v) => format!("{}-{}", svc.name.value, v.name.value),
         None => svc.name.value.clone(),
     };
-    let (image, build) = match source {
-        Some(ast::Source::Build(b)) => (
-            b.image
+    let (image, build, own_build) = match source {
+        Some(ast::Source::Build(b)) => {
+            let image = b
+                .image
                 .as_ref()
-                .map_or_else(|| format!("{}/{}:dev", app.name, name), |i| i.value.clone()),
-            Some(model::Build {
-                runtime: b.runtime.value,
-                context: normalize_path(&b.context.value),
-                command: b.command.iter().map(|c| c.value.clone()).collect(),
-                base: b.base.as_ref().map(|s| s.value.clone()),
-            }),
-        ),
-        Some(ast::Source::Image(i)) => (i.value.clone(), None),
-        None => (String::new(), None),
+                .map_or_else(|| format!("{}/{}:dev", app.name, name), |i| i.value.clone());
+            let context = normalize_path(&b.context.value);
+            match &b.runtime {
+                Some(runtime) => (
+                    image,
+                    Some(model::Build {
+                        runtime: runtime.value,
+                        context,
+                        command: b.command.iter().map(|c| c.value.clone()).collect(),
+                        base: b.base.as_ref().map(|s| s.value.clone()),
+                    }),
+                    None,
+                ),
+                None => (
+                    image,
+                    None,
+                    Some(model::OwnBuild {
+                        context,
+                        dockerfile: b
+                            .dockerfile
+                            .as_ref()
+                            .map_or_else(|| "Dockerfile".to_string(), |d| normalize_path(&d.value)),
+                        target: b.target.as_ref().map(|t| t.value.clone()),
+                        args: b
+                            .args
+                            .iter()
+                            .map(|(k, v)| (k.value.clone(), v.value.clone()))
+                            .collect(),
+                    }),
+                ),
+            }
+        }
+        Some(ast::Source::Image(i)) => (i.value.clone(), None, None),
+        None => (String::new(), None, None),
     };
     model::Workload {
         image: image_override.map_or(image, |i| i.value.clone()),
         name,
         version: version.map(|v| v.name.value.clone()),
         build,
+        own_build,
         replicas,
         env,
     }
@@ -281,6 +346,7 @@ fn normalize_path(p: &str) -> String {
 }
 
 fn merge_env(
+    desc: &Description,
     base: &IndexMap<String, ast::EnvVar>,
     overlay: Option<&IndexMap<String, ast::EnvVar>>,
 ) -> Vec<model::EnvVar> {
@@ -301,9 +367,40 @@ fn merge_env(
                     name: name.value.clone(),
                     key: key.clone(),
                 },
+                ast::EnvValue::Address {
+                    service,
+                    port,
+                    fqdn,
+                    ..
+                } => {
+                    let p = address_port(desc, &service.value, port.as_ref());
+                    model::EnvValue::Address {
+                        service: service.value.clone(),
+                        service_port: p.map_or(0, |p| {
+                            p.service_port.as_ref().map_or(p.number.value, |s| s.value)
+                        }),
+                        container_port: p.map_or(0, |p| p.number.value),
+                        fqdn: *fqdn,
+                    }
+                }
             },
         })
         .collect()
+}
+
+/// The port an address reference names: the given one, or the service's
+/// only port (`check` has made sure one of them exists).
+pub fn address_port<'a>(
+    desc: &'a Description,
+    service: &str,
+    port: Option<&ast::Name>,
+) -> Option<&'a ast::Port> {
+    let svc = desc.services.get(service)?;
+    match port {
+        Some(p) => svc.ports.get(&p.value),
+        None if svc.ports.len() == 1 => svc.ports.values().next(),
+        None => None,
+    }
 }
 
 fn resources(
@@ -449,23 +546,52 @@ fn resolve_gateways(app: &mut App) {
 fn resolve_calls(desc: &Description, app: &mut App) {
     for (i, svc) in desc.services.values().enumerate() {
         let mut calls: Vec<usize> = Vec::new();
+        // Per callee: the port names the calls narrow to, `None` once one
+        // call names no port (then every port is called).
+        let mut ports: IndexMap<usize, Option<Vec<String>>> = IndexMap::new();
         // A hub may call thousands of services: dedup through a set, not
         // by scanning the list for each call.
         let mut seen = std::collections::HashSet::new();
-        let all = svc
+        let explicit = svc
             .calls
             .iter()
-            .chain(svc.versions.values().flat_map(|v| v.calls.iter()));
-        for call in all {
-            if let Some(j) = desc.services.get_index_of(&call.service.value)
-                && seen.insert(j)
-            {
+            .chain(svc.versions.values().flat_map(|v| v.calls.iter()))
+            .map(|c| (&c.service.value, c.port.as_ref().map(|p| p.value.clone())));
+        // An address reference is a call on the port it names (an overlay's
+        // addresses must name callees the base description already has).
+        let addresses = svc
+            .env
+            .values()
+            .chain(svc.versions.values().flat_map(|v| v.env.values()))
+            .filter_map(|v| match &v.value {
+                ast::EnvValue::Address { service, port, .. } => Some((
+                    &service.value,
+                    address_port(desc, &service.value, port.as_ref()).map(|p| p.name.value.clone()),
+                )),
+                _ => None,
+            });
+        for (callee, port) in explicit.chain(addresses) {
+            let Some(j) = desc.services.get_index_of(callee) else {
+                continue;
+            };
+            if seen.insert(j) {
                 calls.push(j);
+                ports.insert(j, port.map(|p| vec![p]));
+            } else if let Some(entry) = ports.get_mut(&j) {
+                match (entry.as_mut(), port) {
+                    (Some(list), Some(p)) if !list.contains(&p) => list.push(p),
+                    (Some(_), None) => *entry = None,
+                    _ => {}
+                }
             }
         }
         for &j in &calls {
             app.services[j].callers.push(i);
         }
+        app.services[i].call_ports = ports
+            .into_iter()
+            .filter_map(|(j, p)| p.map(|p| (j, p)))
+            .collect();
         app.services[i].calls = calls;
     }
 }

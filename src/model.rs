@@ -6,14 +6,18 @@
 //! the AST and never fail. Spans are kept where `diff` or a later diagnostic
 //! may want to point back at the description.
 
-use crate::ast::{Millis, Protocol, Runtime};
+use crate::ast::{Access, Millis, Protocol, Runtime};
 use crate::source::Span;
+use indexmap::IndexMap;
 
 #[derive(Clone, Debug)]
 pub struct App {
     pub name: String,
     pub namespace: String,
     pub mesh: Mesh,
+    pub routing: Routing,
+    /// `gatewayClassName` of the Gateway API ingress Gateway.
+    pub gateway_class: String,
     pub trust_domain: String,
     /// In declaration order; `ServiceId` indexes this.
     pub services: Vec<Service>,
@@ -22,7 +26,25 @@ pub struct App {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mesh {
     Istio,
+    Linkerd,
     None,
+}
+
+impl Mesh {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mesh::Istio => "istio",
+            Mesh::Linkerd => "linkerd",
+            Mesh::None => "none",
+        }
+    }
+}
+
+/// Which API carries routing. Always `GatewayApi` with Linkerd.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Routing {
+    Native,
+    GatewayApi,
 }
 
 /// Index of a service in [`App::services`].
@@ -39,6 +61,9 @@ pub struct Service {
     pub versioned: bool,
     /// Services this one calls (any version), deduplicated, in first-call order.
     pub calls: Vec<ServiceId>,
+    /// The ports a call is narrowed to (`calls: [api:http]`), by port name;
+    /// a callee absent here is called on every port.
+    pub call_ports: IndexMap<ServiceId, Vec<String>>,
     /// Services that call this one, in service order.
     pub callers: Vec<ServiceId>,
     pub health: Option<Probe>,
@@ -49,6 +74,8 @@ pub struct Service {
     pub resources: Resources,
     /// Present when the description sets any traffic policy.
     pub traffic: Option<Traffic>,
+    /// Persistent volumes: when non-empty the workloads are StatefulSets.
+    pub storage: Vec<Volume>,
     /// Reasoned checkov exceptions, applied to every resource of the service.
     pub opt_outs: Vec<OptOut>,
 }
@@ -61,8 +88,20 @@ pub const RUN_AS_USER: u32 = 10001;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Port {
     pub name: String,
+    /// The container's port (`targetPort`).
     pub number: u16,
+    /// The port of the Service callers address (`number` unless set apart).
+    pub service_port: u16,
     pub protocol: Protocol,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Volume {
+    pub name: String,
+    pub path: String,
+    /// A Kubernetes quantity, `1Gi` by default.
+    pub size: String,
+    pub access: Access,
 }
 
 #[derive(Clone, Debug)]
@@ -73,6 +112,8 @@ pub struct Workload {
     pub image: String,
     /// Set when the image is built from source by a generated Dockerfile.
     pub build: Option<Build>,
+    /// Set instead of `build` when the team's own Dockerfile builds the image.
+    pub own_build: Option<OwnBuild>,
     pub replicas: u32,
     /// Service env first, then the version's additions, overlay applied.
     pub env: Vec<EnvVar>,
@@ -89,6 +130,17 @@ pub struct Build {
     pub base: Option<String>,
 }
 
+/// An image built by the team's Dockerfile, used as it is.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OwnBuild {
+    /// Relative to the description's directory, `/`-separated, no `..`.
+    pub context: String,
+    /// Relative to `context`.
+    pub dockerfile: String,
+    pub target: Option<String>,
+    pub args: Vec<(String, String)>,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnvVar {
     pub name: String,
@@ -98,7 +150,19 @@ pub struct EnvVar {
 #[derive(Clone, Debug, PartialEq)]
 pub enum EnvValue {
     Plain(String),
-    Secret { name: String, key: String },
+    Secret {
+        name: String,
+        key: String,
+    },
+    /// Another service's address, which each target writes its own way.
+    Address {
+        service: String,
+        /// The Service port (Kubernetes, the meshes).
+        service_port: u16,
+        /// The container port (Compose, where there is no Service in between).
+        container_port: u16,
+        fqdn: bool,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -106,6 +170,7 @@ pub enum Probe {
     Http { path: String, port: Port },
     Tcp { port: Port },
     Grpc { port: Port },
+    Exec { command: Vec<String> },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -226,6 +291,26 @@ pub struct OptOut {
 }
 
 impl App {
+    /// The id of a service borrowed from [`App::services`], in constant time
+    /// (emitters get `&Service`; a search per service would be quadratic).
+    pub fn id_of(&self, svc: &Service) -> Option<ServiceId> {
+        let size = std::mem::size_of::<Service>();
+        let start = self.services.as_ptr() as usize;
+        let at = std::ptr::from_ref(svc) as usize;
+        let offset = at.checked_sub(start)?;
+        let id = offset / size;
+        (offset % size == 0 && id < self.services.len()).then_some(id)
+    }
+
+    /// The ports of `callee` that `caller` calls: the narrowed ones, or all.
+    pub fn called_ports<'a>(&'a self, caller: &Service, callee: ServiceId) -> Vec<&'a Port> {
+        let ports = &self.services[callee].ports;
+        match caller.call_ports.get(&callee) {
+            Some(names) => ports.iter().filter(|p| names.contains(&p.name)).collect(),
+            None => ports.iter().collect(),
+        }
+    }
+
     /// Fully qualified host of a service, as mesh routing rules must name it.
     pub fn host(&self, svc: &Service) -> String {
         format!("{}.{}.svc.cluster.local", svc.name, self.namespace)

@@ -174,6 +174,32 @@ pub struct Analysis {
 }
 
 pub fn analysis(file: &SourceFile, base: &Path) -> Analysis {
+    analysis_for(file, base, &Overrides::default())
+}
+
+/// What the command line may set over the description (`--mesh`,
+/// `--routing`), so one description builds for several meshes in CI.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Overrides {
+    pub mesh: Option<ast::Mesh>,
+    pub routing: Option<ast::Routing>,
+}
+
+impl Overrides {
+    /// Sets the description's fields; a value from the command line has no
+    /// place in the file, so its span is empty.
+    pub fn apply(&self, desc: &mut Description) {
+        if let Some(m) = self.mesh {
+            desc.mesh = Some(ast::Spanned::new(m, Span::default()));
+        }
+        if let Some(r) = self.routing {
+            desc.routing = Some(ast::Spanned::new(r, Span::default()));
+        }
+    }
+}
+
+/// [`analysis`] with the command line's [`Overrides`] applied before `check`.
+pub fn analysis_for(file: &SourceFile, base: &Path, overrides: &Overrides) -> Analysis {
     let tree = match syntax::parse(file) {
         Ok(tree) => tree,
         Err(mut diagnostics) => {
@@ -185,7 +211,8 @@ pub fn analysis(file: &SourceFile, base: &Path) -> Analysis {
             };
         }
     };
-    let (desc, mut diagnostics) = ast::decode::decode(&tree);
+    let (mut desc, mut diagnostics) = ast::decode::decode(&tree);
+    overrides.apply(&mut desc);
     diagnostics.extend(check::check(&desc, base));
     diag::sort(&mut diagnostics);
     Analysis {
@@ -206,6 +233,7 @@ pub fn base_dir(path: &Path) -> PathBuf {
 /// What `build` and `diff` need besides the description.
 pub struct BuildOptions {
     pub env: Option<String>,
+    pub overrides: Overrides,
     pub targets: Vec<Target>,
     pub templates: Templates,
 }
@@ -265,7 +293,8 @@ pub fn lower_source(
     base: &Path,
     opts: &BuildOptions,
 ) -> Result<Lowered, BuildError> {
-    let (desc, diags) = analyze(&file, base);
+    let analysis = analysis_for(&file, base, &opts.overrides);
+    let (desc, diags) = (analysis.description, analysis.diagnostics);
     let desc = match desc {
         Some(d) if !diags.iter().any(Diagnostic::is_error) => d,
         _ => return Err(BuildError::Findings(file, diags)),

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 fn options(env: Option<&str>) -> BuildOptions {
     BuildOptions {
         env: env.map(str::to_string),
+        overrides: Default::default(),
         targets: Target::ALL.to_vec(),
         templates: Templates::embedded(),
     }
@@ -41,12 +42,11 @@ fn examples() -> Vec<PathBuf> {
 
 /// One target's files, concatenated with their paths, for a snapshot.
 fn target_text(bundle: &Bundle, target: Target) -> String {
-    let prefix = format!("{}/", target.as_str());
     let mut text = String::new();
     for a in bundle
         .artifacts
         .iter()
-        .filter(|a| a.path.starts_with(&prefix))
+        .filter(|a| Target::of_path(&a.path) == Some(target))
     {
         text.push_str(&format!("=== {} ===\n", a.path));
         text.push_str(&String::from_utf8_lossy(&a.bytes));
@@ -66,7 +66,12 @@ fn every_example_bundle_matches_its_reviewed_snapshot() {
         let compiled = compile(&path, None);
         for target in Target::ALL {
             let text = target_text(&compiled.bundle, target);
-            settings.bind(|| insta::assert_snapshot!(format!("{name}__{}", target.as_str()), text));
+            // The mesh's snapshot is named after the mesh it is for.
+            let suffix = match target {
+                Target::Mesh => compiled.app.mesh.as_str(),
+                t => t.as_str(),
+            };
+            settings.bind(|| insta::assert_snapshot!(format!("{name}__{suffix}"), text));
         }
     }
 }
@@ -363,6 +368,10 @@ fn moved_to_front(mut app: App, j: usize) -> App {
         for id in s.calls.iter_mut().chain(s.callers.iter_mut()) {
             *id = new_id(*id);
         }
+        s.call_ports = std::mem::take(&mut s.call_ports)
+            .into_iter()
+            .map(|(id, ports)| (new_id(id), ports))
+            .collect();
     }
     app
 }
@@ -437,8 +446,18 @@ fn changes(app: &App) -> Vec<(String, Change)> {
         "the mesh switched".into(),
         Box::new(|a: &mut App| {
             a.mesh = match a.mesh {
-                Mesh::Istio => Mesh::None,
+                Mesh::Istio => Mesh::Linkerd,
+                Mesh::Linkerd => Mesh::None,
                 Mesh::None => Mesh::Istio,
+            }
+        }),
+    ));
+    out.push((
+        "the routing API switched".into(),
+        Box::new(|a: &mut App| {
+            a.routing = match a.routing {
+                meshc::model::Routing::Native => meshc::model::Routing::GatewayApi,
+                meshc::model::Routing::GatewayApi => meshc::model::Routing::Native,
             }
         }),
     ));

@@ -14,6 +14,7 @@ use std::process::Command;
 fn opts() -> BuildOptions {
     BuildOptions {
         env: None,
+        overrides: Default::default(),
         targets: Target::ALL.to_vec(),
         templates: Templates::default(),
     }
@@ -373,7 +374,7 @@ fn target_limits_both_sides() {
         steps(&plan)
     };
     assert_eq!(
-        only(vec![Target::Istio]),
+        only(vec![Target::Mesh]),
         [
             "update DestinationRule reviews",
             "update VirtualService reviews"

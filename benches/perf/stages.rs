@@ -92,6 +92,7 @@ pub fn measure(yaml: &Path, kdl: &Path, scratch: &Path, reps: usize) -> Result<S
         .map_err(|e| e.to_string())?;
         let opts = pipeline::BuildOptions {
             env: None,
+            overrides: Default::default(),
             targets: Target::ALL.to_vec(),
             templates: templates.clone(),
         };

@@ -42,6 +42,8 @@ pub struct Description {
     pub app: Option<Name>,
     pub namespace: Option<Name>,
     pub mesh: Option<Spanned<Mesh>>,
+    pub routing: Option<Spanned<Routing>>,
+    pub gateway_class: Option<Name>,
     pub trust_domain: Option<Name>,
     pub defaults: Defaults,
     pub services: IndexMap<String, Service>,
@@ -53,7 +55,30 @@ pub struct Description {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mesh {
     Istio,
+    Linkerd,
     None,
+}
+
+impl Mesh {
+    pub const ALL: [(&'static str, Mesh); 3] = [
+        ("istio", Mesh::Istio),
+        ("linkerd", Mesh::Linkerd),
+        ("none", Mesh::None),
+    ];
+}
+
+/// Which API carries routing: the mesh's own resources or the Gateway API.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Routing {
+    Native,
+    GatewayApi,
+}
+
+impl Routing {
+    pub const ALL: [(&'static str, Routing); 2] = [
+        ("native", Routing::Native),
+        ("gateway-api", Routing::GatewayApi),
+    ];
 }
 
 #[derive(Clone, Debug, Default)]
@@ -87,7 +112,42 @@ pub struct Service {
     pub versions: IndexMap<String, Version>,
     pub autoscale: Option<Autoscale>,
     pub traffic: Option<Traffic>,
+    pub storage: IndexMap<String, Storage>,
     pub opt_outs: Vec<OptOut>,
+}
+
+/// A persistent volume: the service becomes a StatefulSet on Kubernetes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Storage {
+    pub name: Name,
+    pub path: Spanned<String>,
+    pub size: Option<Spanned<String>>,
+    pub access: Option<Spanned<Access>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Access {
+    ReadWriteOnce,
+    ReadWriteOncePod,
+    ReadOnlyMany,
+    ReadWriteMany,
+}
+
+impl Access {
+    pub const ALL: [(&'static str, Access); 4] = [
+        ("ReadWriteOnce", Access::ReadWriteOnce),
+        ("ReadWriteOncePod", Access::ReadWriteOncePod),
+        ("ReadOnlyMany", Access::ReadOnlyMany),
+        ("ReadWriteMany", Access::ReadWriteMany),
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        Access::ALL
+            .iter()
+            .find(|(_, a)| *a == self)
+            .map_or("", |(n, _)| n)
+    }
 }
 
 /// Where a workload's image comes from: exactly one of `image` or `build`.
@@ -99,11 +159,17 @@ pub enum Source {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Build {
-    pub runtime: Spanned<Runtime>,
+    /// Absent: the team's own Dockerfile builds the image.
+    pub runtime: Option<Spanned<Runtime>>,
     pub context: Spanned<String>,
     pub command: Vec<Spanned<String>>,
     pub base: Option<Spanned<String>>,
     pub image: Option<Spanned<String>>,
+    /// The team's Dockerfile, relative to `context` (default `Dockerfile`).
+    pub dockerfile: Option<Spanned<String>>,
+    /// The multi-stage build target.
+    pub target: Option<Spanned<String>>,
+    pub args: Vec<(Name, Spanned<String>)>,
     pub span: Span,
 }
 
@@ -138,7 +204,10 @@ impl Runtime {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Port {
     pub name: Name,
+    /// The container's port.
     pub number: Spanned<u16>,
+    /// The port callers use on the Service, when it differs from `number`.
+    pub service_port: Option<Spanned<u16>>,
     pub protocol: Protocol,
 }
 
@@ -193,6 +262,11 @@ pub enum Health {
     Grpc {
         port: Name,
     },
+    /// A command run in the container; exit status 0 is healthy.
+    Exec {
+        command: Vec<Spanned<String>>,
+        span: Span,
+    },
 }
 
 /// One dependency edge: `service` or `service:port`.
@@ -224,6 +298,13 @@ pub enum EnvValue {
     Secret {
         name: Name,
         key: String,
+        span: Span,
+    },
+    /// `{ address: service:port }`: the callee's address on each target.
+    Address {
+        service: Name,
+        port: Option<Name>,
+        fqdn: bool,
         span: Span,
     },
 }

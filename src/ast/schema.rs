@@ -86,12 +86,12 @@ pub static DEFAULTS: Object = Object {
 
 pub static BUILD: Object = Object {
     name: "build",
-    doc: "Build the image from source: meshc generates a Dockerfile.",
-    required: &["runtime", "context"],
+    doc: "Build the image from source: with `runtime`, meshc generates the Dockerfile; without it, the team's own Dockerfile in `context` is used as it is.",
+    required: &["context"],
     fields: &[
         f(
             "runtime",
-            "Language runtime; picks the Dockerfile template.",
+            "Language runtime; picks the Dockerfile template (absent: use `dockerfile`).",
             Ty::Enum(&["node", "python", "go", "rust", "java", "static"]),
         ),
         f(
@@ -110,6 +110,21 @@ pub static BUILD: Object = Object {
             "Name and tag the built image is pushed as (default `<app>/<workload>:dev`).",
             Ty::Str,
         ),
+        f(
+            "dockerfile",
+            "The team's Dockerfile, relative to `context` (default `Dockerfile`); only without `runtime`.",
+            Ty::Str,
+        ),
+        f(
+            "target",
+            "Stage of a multi-stage Dockerfile to build; only without `runtime`.",
+            Ty::Str,
+        ),
+        f(
+            "args",
+            "Build arguments (`--build-arg`); only without `runtime`.",
+            Ty::Map(&Ty::Str),
+        ),
     ],
 };
 
@@ -118,7 +133,12 @@ pub static PORT_OBJECT: Object = Object {
     doc: "A port with an explicit protocol.",
     required: &["port"],
     fields: &[
-        f("port", "Port number.", Ty::Int(1, 65535)),
+        f("port", "The container's port number.", Ty::Int(1, 65535)),
+        f(
+            "service_port",
+            "The port callers use on the Service, when it differs from the container's (default: the same).",
+            Ty::Int(1, 65535),
+        ),
         f(
             "protocol",
             "Application protocol; inferred from the port's name when absent.",
@@ -131,7 +151,7 @@ pub static PORT: Ty = Ty::OneOf(&[Ty::Int(1, 65535), Ty::Object(&PORT_OBJECT)]);
 
 pub static HEALTH: Object = Object {
     name: "health",
-    doc: "Readiness and liveness probe: exactly one of `http`, `tcp` or `grpc`.",
+    doc: "Readiness and liveness probe: exactly one of `http`, `tcp`, `grpc` or `exec`.",
     required: &[],
     fields: &[
         f(
@@ -148,6 +168,11 @@ pub static HEALTH: Object = Object {
             "grpc",
             "Name of the gRPC port serving grpc.health.v1.",
             Ty::Str,
+        ),
+        f(
+            "exec",
+            "Command run in the container, exec form; exit status 0 is healthy (for workers without ports).",
+            Ty::List(&Ty::Str),
         ),
         f(
             "port",
@@ -187,7 +212,49 @@ pub static SECRET_REF: Object = Object {
     )],
 };
 
-pub static ENV_VALUE: Ty = Ty::OneOf(&[Ty::Str, Ty::Object(&SECRET_REF)]);
+pub static ADDRESS_REF: Object = Object {
+    name: "address reference",
+    doc: "The address of a service of this description, written for each target; implies the call.",
+    required: &["address"],
+    fields: &[
+        f(
+            "address",
+            "`service` or `service:port` (port name; optional when the service has one port).",
+            Ty::Pattern("^[a-z]([-a-z0-9]{0,61}[a-z0-9])?(:[a-z0-9]([-a-z0-9]*[a-z0-9])?)?$"),
+        ),
+        f(
+            "form",
+            "`short` (`cart:7070`, the default) or `fqdn` (`cart.shop.svc.cluster.local:7070` on Kubernetes).",
+            Ty::Enum(&["short", "fqdn"]),
+        ),
+    ],
+};
+
+pub static ENV_VALUE: Ty = Ty::OneOf(&[Ty::Str, Ty::Object(&SECRET_REF), Ty::Object(&ADDRESS_REF)]);
+
+pub static STORAGE: Object = Object {
+    name: "storage",
+    doc: "A persistent volume mounted into the service's pods; the service becomes a StatefulSet (a named volume in Compose).",
+    required: &["path"],
+    fields: &[
+        f(
+            "path",
+            "Mount path in the container.",
+            Ty::Pattern(URL_PATH_RE),
+        ),
+        f("size", "Requested size (default `1Gi`).", Ty::Quantity),
+        f(
+            "access",
+            "Access mode (default `ReadWriteOnce`).",
+            Ty::Enum(&[
+                "ReadWriteOnce",
+                "ReadWriteOncePod",
+                "ReadOnlyMany",
+                "ReadWriteMany",
+            ]),
+        ),
+    ],
+};
 
 pub static VERSION: Object = Object {
     name: "version",
@@ -455,7 +522,7 @@ pub static SERVICE: Object = Object {
         ),
         f(
             "env",
-            "Environment variables: a value or `{ secret: name/key }`.",
+            "Environment variables: a value, `{ secret: name/key }` or `{ address: service:port }`.",
             Ty::Map(&ENV_VALUE),
         ),
         f(
@@ -474,6 +541,11 @@ pub static SERVICE: Object = Object {
             Ty::Object(&AUTOSCALE),
         ),
         f("traffic", "Traffic policy.", Ty::Object(&TRAFFIC)),
+        f(
+            "storage",
+            "Persistent volumes by name; makes the service a StatefulSet.",
+            Ty::Map(&Ty::Object(&STORAGE)),
+        ),
         f(
             "opt_outs",
             "Reasoned exceptions to security checks.",
@@ -556,8 +628,18 @@ pub static DESCRIPTION: Object = Object {
         ),
         f(
             "mesh",
-            "Service mesh to generate for.",
-            Ty::Enum(&["istio", "none"]),
+            "Service mesh to generate for (default `istio`; `meshc build --mesh` overrides it).",
+            Ty::Enum(&["istio", "linkerd", "none"]),
+        ),
+        f(
+            "routing",
+            "Routing API: the mesh's own resources (`native`, the default) or the Kubernetes Gateway API (`gateway-api`; always with Linkerd).",
+            Ty::Enum(&["native", "gateway-api"]),
+        ),
+        f(
+            "gateway_class",
+            "`gatewayClassName` of the Gateway API ingress Gateway (default `istio` with Istio, `envoy-gateway` otherwise).",
+            Ty::Pattern(DNS_LABEL),
         ),
         f(
             "trust_domain",

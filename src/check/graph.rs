@@ -14,7 +14,9 @@ pub fn check(desc: &Description, out: &mut Vec<Diagnostic>) {
     for (i, svc) in desc.services.values().enumerate() {
         health_port(svc, out);
         let mut seen = std::collections::HashSet::new();
-        for call in all_calls(svc) {
+        let addresses = address_calls(svc);
+        let calls = all_calls(svc).chain(addresses.iter().map(|(c, _)| c));
+        for call in calls {
             let Some((j, _, callee)) = desc.services.get_full(&call.service.value) else {
                 out.push(unknown_service(desc, call, &mut suggest));
                 continue;
@@ -63,6 +65,102 @@ pub fn check(desc: &Description, out: &mut Vec<Diagnostic>) {
         }
     }
     cycles(&graph, out);
+    overlay_addresses(desc, out);
+    for svc in desc.services.values() {
+        for (call, span) in address_calls(svc) {
+            if let Some(callee) = desc.services.get(&call.service.value)
+                && call.port.is_none()
+                && callee.ports.len() > 1
+            {
+                let ports: Vec<String> = callee
+                    .ports
+                    .keys()
+                    .map(|p| format!("`{}:{p}`", callee.name.value))
+                    .collect();
+                out.push(
+                    Diagnostic::new(
+                        Code::UnknownPort,
+                        span,
+                        format!(
+                            "`{}` has {} ports; the address must name one",
+                            callee.name.value,
+                            callee.ports.len()
+                        ),
+                    )
+                    .label("which port?")
+                    .help(format!("write one of {}", ports.join(", "))),
+                );
+            }
+        }
+    }
+}
+
+/// Address references an environment overlay adds: they must resolve too
+/// (the edge they imply is the base description's, so they add none).
+fn overlay_addresses(desc: &Description, out: &mut Vec<Diagnostic>) {
+    let envs = desc.environments.values().flat_map(|e| e.services.values());
+    for var in envs.flat_map(|o| o.env.values()) {
+        let crate::ast::EnvValue::Address { service, port, .. } = &var.value else {
+            continue;
+        };
+        let Some(callee) = desc.services.get(&service.value) else {
+            out.push(
+                Diagnostic::new(
+                    Code::UnknownService,
+                    service.span,
+                    format!("`{}` is not a service in this description", service.value),
+                )
+                .label("unknown service")
+                .help("address only services defined under `services`"),
+            );
+            continue;
+        };
+        let resolves = match port {
+            Some(p) => callee.ports.contains_key(&p.value),
+            None => callee.ports.len() == 1,
+        };
+        if !resolves {
+            let ports: Vec<&str> = callee.ports.keys().map(String::as_str).collect();
+            out.push(
+                Diagnostic::new(
+                    Code::UnknownPort,
+                    port.as_ref().map_or(service.span, |p| p.span),
+                    format!(
+                        "this address names no single port of `{}`",
+                        callee.name.value
+                    ),
+                )
+                .label("unknown port")
+                .help(format!("`{}` declares {}", callee.name.value, list(&ports))),
+            );
+        }
+    }
+}
+
+/// The calls `{ address: service:port }` env values imply, each with the
+/// span of the whole reference.
+fn address_calls(svc: &Service) -> Vec<(Call, Span)> {
+    let env = svc
+        .env
+        .values()
+        .chain(svc.versions.values().flat_map(|v| v.env.values()));
+    env.filter_map(|v| match &v.value {
+        crate::ast::EnvValue::Address {
+            service,
+            port,
+            span,
+            ..
+        } => Some((
+            Call {
+                service: service.clone(),
+                port: port.clone(),
+                span: *span,
+            },
+            *span,
+        )),
+        _ => None,
+    })
+    .collect()
 }
 
 /// Calls of the service and of each of its versions.

@@ -42,11 +42,12 @@ fn sources(svc: &Service, out: &mut Vec<Diagnostic>) {
         .chain(svc.versions.values().filter_map(|v| v.source.as_ref()));
     for source in builds {
         if let Source::Build(b) = source
+            && let Some(runtime) = &b.runtime
             && b.command.is_empty()
-            && b.runtime.value != crate::ast::Runtime::Static
+            && runtime.value != crate::ast::Runtime::Static
         {
             out.push(
-                Diagnostic::new(Code::MissingField, b.span, format!("a `{}` build needs a `command`", b.runtime.value.as_str()))
+                Diagnostic::new(Code::MissingField, b.span, format!("a `{}` build needs a `command`", runtime.value.as_str()))
                     .label("what would the container run?")
                     .help("add the command the image starts with, e.g. `command: [node, server.js]`; only `static` sites have a default (nginx)"),
             );
@@ -100,11 +101,24 @@ fn files(svc: &Service, base: &Path, out: &mut Vec<Diagnostic>) {
         .iter()
         .chain(svc.versions.values().filter_map(|v| v.source.as_ref()))
         .filter_map(|s| match s {
-            Source::Build(b) => Some(&b.context),
+            Source::Build(b) => Some(b),
             Source::Image(_) => None,
         });
-    for ctx in builds {
-        local_path(ctx, base, "build context", true, out);
+    for b in builds {
+        let before = out.len();
+        local_path(&b.context, base, "build context", true, out);
+        // The team's own Dockerfile must be there too, inside the context.
+        if b.runtime.is_none() && out.len() == before {
+            let name = b
+                .dockerfile
+                .as_ref()
+                .map_or("Dockerfile", |d| d.value.as_str());
+            let joined = Spanned::new(
+                format!("{}/{name}", b.context.value.trim_end_matches('/')),
+                b.dockerfile.as_ref().map_or(b.context.span, |d| d.span),
+            );
+            local_path(&joined, base, "Dockerfile", false, out);
+        }
     }
     for file in svc.config.values() {
         local_path(&file.path, base, "config file", false, out);

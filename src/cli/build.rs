@@ -14,11 +14,13 @@ pub struct Args {
     /// Output directory.
     #[arg(short, long, default_value = "out")]
     out: PathBuf,
+    #[command(flatten)]
+    mesh: super::MeshArgs,
     /// Environment overlay to apply (from `environments:`).
     #[arg(long)]
     env: Option<String>,
     /// Targets to emit, comma-separated.
-    #[arg(long, value_enum, value_delimiter = ',', default_values_t = Target::ALL)]
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = Target::DEFAULT)]
     target: Vec<Target>,
     /// Directory whose templates replace the built-in ones by name (e.g. `docker/python.Dockerfile.hbs`).
     #[arg(long, value_name = "DIR")]
@@ -43,6 +45,7 @@ pub fn run(args: Args) -> Outcome {
         args.env.as_deref(),
         &args.target,
         args.templates.as_deref(),
+        args.mesh.overrides(),
         "build",
     ) {
         Ok(inputs) => inputs,
@@ -110,19 +113,21 @@ pub fn run(args: Args) -> Outcome {
 
 fn print_summary(bundle: &Bundle, targets: &[Target]) {
     for t in Target::ALL.iter().filter(|t| targets.contains(t)) {
-        let prefix = format!("{}/", t.as_str());
         let files: Vec<_> = bundle
             .artifacts
             .iter()
-            .filter(|a| a.path.starts_with(&prefix))
+            .filter(|a| Target::of_path(&a.path) == Some(*t))
             .collect();
+        let name = files
+            .first()
+            .and_then(|a| a.path.split('/').next())
+            .unwrap_or(t.as_str());
         let resources: usize = files.iter().map(|a| a.resources.len()).sum();
-        if *t == Target::Docker {
-            println!("{:<11} {} files", t.as_str(), files.len());
+        if matches!(t, Target::Docker | Target::Compose) {
+            println!("{name:<11} {} files", files.len());
         } else {
             println!(
-                "{:<11} {} resources in {} files",
-                t.as_str(),
+                "{name:<11} {} resources in {} files",
                 resources,
                 files.len()
             );

@@ -19,6 +19,8 @@ pub struct Args {
     /// Fail on warnings too (same as `--failure-threshold warning`).
     #[arg(long)]
     deny_warnings: bool,
+    #[command(flatten)]
+    mesh: super::MeshArgs,
     /// Colour in human output (honours NO_COLOR).
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
@@ -49,7 +51,11 @@ pub fn run(args: Args) -> Outcome {
         match pipeline::read(path) {
             Ok((file, mut diagnostics)) => {
                 if diagnostics.is_empty() {
-                    let mut analysis = pipeline::analysis(&file, &pipeline::base_dir(path));
+                    let mut analysis = pipeline::analysis_for(
+                        &file,
+                        &pipeline::base_dir(path),
+                        &args.mesh.overrides(),
+                    );
                     diagnostics = std::mem::take(&mut analysis.diagnostics);
                     // The process ends soon: leave the tree and the AST to it.
                     std::mem::forget(analysis);

@@ -17,11 +17,13 @@ pub struct Args {
     /// Compare with the same file at git revision REF (e.g. `origin/main`, `HEAD~1`).
     #[arg(long, value_name = "REF")]
     base: Option<String>,
+    #[command(flatten)]
+    mesh: super::MeshArgs,
     /// Environment overlay to apply (from `environments:`), to both sides.
     #[arg(long)]
     env: Option<String>,
     /// Targets to compare, comma-separated.
-    #[arg(long, value_enum, value_delimiter = ',', default_values_t = Target::ALL)]
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = Target::DEFAULT)]
     target: Vec<Target>,
     /// Directory whose templates replace the built-in ones by name.
     #[arg(long, value_name = "DIR")]
@@ -50,6 +52,7 @@ pub fn run(args: Args) -> Outcome {
         args.env.as_deref(),
         &args.target,
         args.templates.as_deref(),
+        args.mesh.overrides(),
         "compare",
     ) {
         Ok(inputs) => inputs,

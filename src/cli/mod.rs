@@ -94,6 +94,47 @@ impl Color {
     }
 }
 
+/// `--mesh` and `--routing`: build one description for several meshes.
+#[derive(clap::Args, Clone, Copy, Debug, Default)]
+pub struct MeshArgs {
+    /// Build for this mesh instead of the description's `mesh`.
+    #[arg(long, value_enum)]
+    mesh: Option<MeshArg>,
+    /// Route with this API instead of the description's `routing`.
+    #[arg(long, value_enum)]
+    routing: Option<RoutingArg>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum MeshArg {
+    Istio,
+    Linkerd,
+    None,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum RoutingArg {
+    Native,
+    GatewayApi,
+}
+
+impl MeshArgs {
+    pub fn overrides(self) -> meshc::pipeline::Overrides {
+        use meshc::ast::{Mesh, Routing};
+        meshc::pipeline::Overrides {
+            mesh: self.mesh.map(|m| match m {
+                MeshArg::Istio => Mesh::Istio,
+                MeshArg::Linkerd => Mesh::Linkerd,
+                MeshArg::None => Mesh::None,
+            }),
+            routing: self.routing.map(|r| match r {
+                RoutingArg::Native => Routing::Native,
+                RoutingArg::GatewayApi => Routing::GatewayApi,
+            }),
+        }
+    }
+}
+
 /// The default description in the current directory.
 pub fn default_input() -> Option<std::path::PathBuf> {
     ["meshc.yaml", "meshc.yml", "meshc.kdl"]
@@ -168,6 +209,7 @@ pub fn build_inputs(
     env: Option<&str>,
     targets: &[meshc::emit::Target],
     templates: Option<&std::path::Path>,
+    overrides: meshc::pipeline::Overrides,
     verb: &str,
 ) -> Result<(std::path::PathBuf, meshc::pipeline::BuildOptions), String> {
     let Some(file) = file
@@ -180,6 +222,7 @@ pub fn build_inputs(
     };
     let opts = meshc::pipeline::BuildOptions {
         env: env.map(str::to_string),
+        overrides,
         targets: targets.to_vec(),
         templates: load_templates(templates)?,
     };

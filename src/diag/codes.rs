@@ -153,6 +153,11 @@ rules! {
         why: "Without versions there is nothing to choose between; meshc cannot generate subsets.",
         wrong: "services:\n  web:\n    image: web:1.0\n    traffic: { split: { v1: 100 } }\n",
         right: "services:\n  web:\n    versions: { v1: { image: web:1.0 } }\n    traffic: { split: { v1: 100 } }\n";
+    UnsupportedFeature = "M206", "unsupported-feature", Error,
+        summary: "A traffic feature the chosen mesh or routing API cannot express.",
+        why: "meshc never drops a policy in silence: fault injection on Linkerd or the Gateway API, retries through the Gateway API's standard channel, or mirroring on Linkerd would simply not happen. The report names the feature, the target, and the way out (another mesh, another routing API, or removing the setting).",
+        wrong: "mesh: linkerd\nservices:\n  api:\n    traffic: { fault: { abort: { status: 503, percent: 1 } } }\n",
+        right: "mesh: istio\nservices:\n  api:\n    traffic: { fault: { abort: { status: 503, percent: 1 } } }\n";
     InvalidDuration = "M301", "invalid-duration", Error,
         summary: "A duration that is not a number followed by `ms`, `s`, `m` or `h`.",
         why: "Durations go into Envoy and Kubernetes fields that reject anything else.",
@@ -218,6 +223,16 @@ rules! {
         why: "Such values end up in generated resources where Kubernetes or the mesh would reject or misread them.",
         wrong: "ingress: { host: \"shop example.com\" }\n",
         right: "ingress: { host: shop.example.com }\n";
+    AddressMismatch = "M410", "address-mismatch", Warning,
+        summary: "An environment value spells the address of a service of this description (`name:port`, `scheme://name:port/...`) with a port that service does not expose, or the caller does not declare the call.",
+        why: "Callers reach a service on its Service port; an address with the container port or a stale port points at nothing, and a call the description does not declare is denied by the NetworkPolicy and the mesh's authorization. Prefer `{ address: service:port }`, which cannot go wrong.",
+        wrong: "web: { env: { API_ADDR: \"api:8080\" } }   # api's Service port is 80\napi: { ports: { http: { port: 8080, service_port: 80 } } }\n",
+        right: "web: { env: { API_ADDR: { address: api:http } }, calls: [api] }\napi: { ports: { http: { port: 8080, service_port: 80 } } }\n";
+    NoHealth = "M411", "no-health", Warning,
+        summary: "A workload with neither ports nor a `health` check.",
+        why: "Without a port there is nothing to probe, so meshc can emit no liveness or readiness probe, and checkov fails the bundle (CKV_K8S_8, CKV_K8S_9). Give workers an `exec` check.",
+        wrong: "worker: { image: worker:1.0 }\n",
+        right: "worker: { image: worker:1.0, health: { exec: [/app/healthcheck] } }\n";
     UnknownEnvironment = "M501", "unknown-environment", Error,
         summary: "An environment overlay overrides a service or version that does not exist.",
         why: "An override for a misspelled service would silently do nothing in production.",

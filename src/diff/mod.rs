@@ -375,11 +375,7 @@ pub fn diff(old: Side, new: Side) -> Plan {
 /// Whether a bundle path is in one of `targets` (by its top folder), or
 /// outside every target's folder.
 pub(crate) fn selected(path: &str, targets: &[Target]) -> bool {
-    let top = path.split('/').next().unwrap_or_default();
-    Target::ALL
-        .iter()
-        .find(|t| t.as_str() == top)
-        .is_none_or(|t| targets.contains(t))
+    Target::of_path(path).is_none_or(|t| targets.contains(&t))
 }
 
 /// One side, indexed: resources by identity (first wins) with the file

@@ -41,6 +41,8 @@ pub fn services(app: &App, templates: &Templates) -> Vec<String> {
         name,
         namespace,
         mesh,
+        routing,
+        gateway_class,
         trust_domain,
         services: _,
     } = app;
@@ -48,7 +50,7 @@ pub fn services(app: &App, templates: &Templates) -> Vec<String> {
     // `{:?}` quotes and escapes strings, so no two inputs run together.
     let _ = write!(
         common,
-        "{ENGINE:?} {name:?} {namespace:?} {mesh:?} {trust_domain:?}"
+        "{ENGINE:?} {name:?} {namespace:?} {mesh:?} {routing:?} {gateway_class:?} {trust_domain:?}"
     );
     for (file, text) in templates.effective() {
         let _ = write!(common, " {file:?} {text:?}");
@@ -68,6 +70,7 @@ fn service(h: &mut Hashing, app: &App, svc: &Service) {
         workloads,
         versioned,
         calls,
+        call_ports,
         callers,
         health,
         ingress,
@@ -75,6 +78,7 @@ fn service(h: &mut Hashing, app: &App, svc: &Service) {
         autoscale,
         resources,
         traffic,
+        storage,
         opt_outs,
     } = svc;
     let names = |ids: &[ServiceId]| -> Vec<Option<&str>> {
@@ -96,7 +100,26 @@ fn service(h: &mut Hashing, app: &App, svc: &Service) {
             ingress,
         )
     );
-    let _ = write!(h, "{:?}", (config, autoscale, resources, traffic, opt_outs));
+    // A callee's NetworkPolicy and authorization list the ports each caller calls.
+    let me = app.id_of(svc);
+    let called_on: Vec<Option<&Vec<String>>> = callers
+        .iter()
+        .map(|&c| {
+            let caller = app.services.get(c)?;
+            caller.call_ports.get(&me?)
+        })
+        .collect();
+    let narrowed: Vec<(Option<&str>, &Vec<String>)> = call_ports
+        .iter()
+        .map(|(&id, ports)| (app.services.get(id).map(|s| s.name.as_str()), ports))
+        .collect();
+    let _ = write!(
+        h,
+        "{:?}",
+        (
+            config, autoscale, resources, traffic, storage, narrowed, called_on, opt_outs
+        )
+    );
 }
 
 #[cfg(test)]

@@ -3,7 +3,9 @@
 //! Kubernetes and mesh resources are typed values serialized to YAML; only
 //! Dockerfiles come from text templates.
 
+pub mod compose;
 pub mod docker;
+pub mod edge;
 pub mod fingerprint;
 pub mod istio;
 pub mod kubernetes;
@@ -21,19 +23,47 @@ use std::ops::Range;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
 pub enum Target {
     Kubernetes,
-    Istio,
+    /// The mesh's resources (`istio/` or `linkerd/`; nothing without a mesh).
+    #[value(alias = "istio", alias = "linkerd")]
+    Mesh,
     Docker,
+    /// A Compose file for a laptop or Swarm; built only when asked for.
+    Compose,
 }
 
 impl Target {
-    pub const ALL: [Target; 3] = [Target::Kubernetes, Target::Istio, Target::Docker];
+    pub const ALL: [Target; 4] = [
+        Target::Kubernetes,
+        Target::Mesh,
+        Target::Docker,
+        Target::Compose,
+    ];
+    /// What `build` and `diff` emit unless `--target` says otherwise.
+    pub const DEFAULT: [Target; 3] = [Target::Kubernetes, Target::Mesh, Target::Docker];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Target::Kubernetes => "kubernetes",
-            Target::Istio => "istio",
+            Target::Mesh => "mesh",
             Target::Docker => "docker",
+            Target::Compose => "compose",
         }
+    }
+
+    /// The bundle's top folders this target writes.
+    pub fn dirs(self) -> &'static [&'static str] {
+        match self {
+            Target::Kubernetes => &["kubernetes"],
+            Target::Mesh => &["istio", "linkerd"],
+            Target::Docker => &["docker"],
+            Target::Compose => &["compose"],
+        }
+    }
+
+    /// The target a bundle path belongs to, by its top folder.
+    pub fn of_path(path: &str) -> Option<Target> {
+        let top = path.split('/').next().unwrap_or_default();
+        Target::ALL.into_iter().find(|t| t.dirs().contains(&top))
     }
 }
 
@@ -207,6 +237,14 @@ fn kept<'a>(app: &'a App, keep: Keep) -> Vec<&'a Service> {
     app.services.iter().filter(|s| keep(s)).collect()
 }
 
+/// The resources of the mesh the description chose.
+fn mesh(app: &App, keep: Keep) -> Vec<Artifact> {
+    match app.mesh {
+        crate::model::Mesh::Istio => istio::emit(app, keep),
+        crate::model::Mesh::Linkerd | crate::model::Mesh::None => Vec::new(),
+    }
+}
+
 /// Runs the selected emitters in target order.
 pub fn emit(
     app: &App,
@@ -228,8 +266,9 @@ pub fn emit_only(
     for target in Target::ALL.iter().filter(|t| targets.contains(t)) {
         match target {
             Target::Kubernetes => out.extend(kubernetes::emit(app, keep)),
-            Target::Istio => out.extend(istio::emit(app, keep)),
+            Target::Mesh => out.extend(mesh(app, keep)),
             Target::Docker => out.extend(docker::emit(app, templates, keep)?),
+            Target::Compose => out.extend(compose::emit(app, keep)),
         }
     }
     Ok(out)

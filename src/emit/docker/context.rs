@@ -35,13 +35,15 @@ pub struct PortVars<'a> {
 }
 
 /// The container's own health check. Exactly one of `http`, `tcp`, `grpc`,
-/// `none` is true. Without a declared check the first port is probed over TCP;
+/// `exec` (non-empty), `none` is true. Without a declared check the first port is probed over TCP;
 /// without ports either, the check only proves the runtime starts.
 #[derive(Debug, Default, Serialize)]
 pub struct Health {
     pub http: bool,
     pub tcp: bool,
     pub grpc: bool,
+    /// The declared command of an `exec` check, run as it is (exec form).
+    pub exec: Vec<String>,
     pub none: bool,
     /// Whether the description declares the check (`false`: meshc's fallback).
     pub declared: bool,
@@ -79,6 +81,11 @@ impl Health {
                 grpc: true,
                 declared: true,
                 ..at(port.number)
+            },
+            Some(Probe::Exec { command }) => Health {
+                exec: command.clone(),
+                declared: true,
+                ..Health::default()
             },
             None => match svc.ports.first() {
                 Some(p) => Health {

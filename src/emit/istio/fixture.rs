@@ -11,6 +11,7 @@ pub fn port(name: &str, number: u16, protocol: Protocol) -> Port {
     Port {
         name: name.into(),
         number,
+        service_port: number,
         protocol,
     }
 }
@@ -24,6 +25,7 @@ pub fn service(name: &str, ports: Vec<Port>, versions: &[&str]) -> Service {
         name: version.map_or_else(|| name.to_string(), |v| format!("{name}-{v}")),
         version: version.map(str::to_string),
         image: format!("example/{name}:1"),
+        own_build: None,
         build: None,
         replicas: 1,
         env: Vec::new(),
@@ -38,6 +40,7 @@ pub fn service(name: &str, ports: Vec<Port>, versions: &[&str]) -> Service {
             versions.iter().map(|v| workload(Some(v))).collect()
         },
         versioned: !versions.is_empty(),
+        call_ports: Default::default(),
         calls: Vec::new(),
         callers: Vec::new(),
         health: None,
@@ -51,6 +54,7 @@ pub fn service(name: &str, ports: Vec<Port>, versions: &[&str]) -> Service {
             memory_limit: "256Mi".into(),
         },
         traffic: None,
+        storage: Vec::new(),
         opt_outs: Vec::new(),
     }
 }
@@ -123,6 +127,8 @@ pub fn bookinfo() -> App {
         name: "bookinfo".into(),
         namespace: "bookinfo".into(),
         mesh: Mesh::Istio,
+        routing: crate::model::Routing::Native,
+        gateway_class: "istio".into(),
         trust_domain: "example.org".into(),
         services: vec![productpage, details, reviews, ratings],
     }

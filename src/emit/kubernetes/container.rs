@@ -4,16 +4,16 @@
 
 use super::config;
 use super::types::{
-    Capabilities, Container, ContainerPort, EnvVar, EnvVarSource, GrpcAction, HttpGetAction,
-    KeySelector, Probe, Quantities, ResourceRequirements, SecurityContext, TcpSocketAction,
-    VolumeMount,
+    Capabilities, Container, ContainerPort, EnvVar, EnvVarSource, ExecAction, GrpcAction,
+    HttpGetAction, KeySelector, Probe, Quantities, ResourceRequirements, SecurityContext,
+    TcpSocketAction, VolumeMount,
 };
-use crate::model::{self, EnvValue, Service, Workload};
+use crate::model::{self, App, EnvValue, Service, Workload};
 
 /// The emptyDir that gives a read-only root file system a writable `/tmp`.
 pub const TMP_VOLUME: &str = "tmp";
 
-pub fn container(svc: &Service, w: &Workload) -> Container {
+pub fn container(app: &App, svc: &Service, w: &Workload) -> Container {
     let probe = probe_handler(svc);
     let mut volume_mounts = vec![VolumeMount {
         name: TMP_VOLUME,
@@ -36,7 +36,7 @@ pub fn container(svc: &Service, w: &Workload) -> Container {
                 protocol: "TCP",
             })
             .collect(),
-        env: w.env.iter().map(env_var).collect(),
+        env: w.env.iter().map(|e| env_var(app, e)).collect(),
         resources: ResourceRequirements {
             requests: Quantities {
                 cpu: svc.resources.cpu.clone(),
@@ -61,8 +61,25 @@ pub fn container(svc: &Service, w: &Workload) -> Container {
     }
 }
 
-fn env_var(e: &model::EnvVar) -> EnvVar {
+fn env_var(app: &App, e: &model::EnvVar) -> EnvVar {
     match &e.value {
+        EnvValue::Address {
+            service,
+            service_port,
+            fqdn,
+            ..
+        } => EnvVar {
+            name: e.name.clone(),
+            value: Some(if *fqdn {
+                format!(
+                    "{service}.{}.svc.cluster.local:{service_port}",
+                    app.namespace
+                )
+            } else {
+                format!("{service}:{service_port}")
+            }),
+            value_from: None,
+        },
         EnvValue::Plain(v) => EnvVar {
             name: e.name.clone(),
             value: Some(v.clone()),
@@ -96,6 +113,12 @@ fn probe_handler(svc: &Service) -> Option<Probe> {
         Some(model::Probe::Tcp { port }) => tcp(port),
         Some(model::Probe::Grpc { port }) => Probe {
             grpc: Some(GrpcAction { port: port.number }),
+            ..Probe::default()
+        },
+        Some(model::Probe::Exec { command }) => Probe {
+            exec: Some(ExecAction {
+                command: command.clone(),
+            }),
             ..Probe::default()
         },
         None => tcp(svc.ports.first()?),
@@ -155,7 +178,7 @@ mod tests {
     fn secret_env_is_a_secret_key_ref() {
         let app = fixture::app();
         let web = &app.services[1];
-        let c = container(web, &web.workloads[0]);
+        let c = container(&app, web, &web.workloads[0]);
         let json = serde_json::to_value(&c.env).unwrap();
         assert_eq!(
             json[0],
@@ -172,10 +195,10 @@ mod tests {
         let app = fixture::app();
         let reviews = &app.services[0];
         let web = &app.services[1];
-        let c = container(reviews, &reviews.workloads[0]);
+        let c = container(&app, reviews, &reviews.workloads[0]);
         let tcp = c.readiness_probe.unwrap().tcp_socket.unwrap();
         assert_eq!(tcp.port, "http");
-        let c = container(web, &web.workloads[0]);
+        let c = container(&app, web, &web.workloads[0]);
         let http = c.liveness_probe.unwrap().http_get.unwrap();
         assert_eq!(
             (http.path.as_str(), http.port.as_str()),
@@ -190,7 +213,8 @@ mod tests {
         web.health = Some(model::Probe::Grpc {
             port: web.ports[1].clone(),
         });
-        let c = container(web, &web.workloads[0]);
+        let web = &app.services[1];
+        let c = container(&app, web, &web.workloads[0]);
         assert_eq!(c.startup_probe.unwrap().grpc.unwrap().port, 9090);
     }
 
@@ -200,7 +224,8 @@ mod tests {
         let web = &mut app.services[1];
         web.health = None;
         web.ports.clear();
-        let c = container(web, &web.workloads[0]);
+        let web = &app.services[1];
+        let c = container(&app, web, &web.workloads[0]);
         assert!(c.readiness_probe.is_none() && c.liveness_probe.is_none());
     }
 }

@@ -14,6 +14,7 @@ fn port(name: &str, number: u16, protocol: Protocol) -> Port {
     Port {
         name: name.into(),
         number,
+        service_port: number,
         protocol,
     }
 }
@@ -23,6 +24,7 @@ fn workload(name: &str, version: Option<&str>, image: &str, env: Vec<EnvVar>) ->
         name: name.into(),
         version: version.map(Into::into),
         image: image.into(),
+        own_build: None,
         build: None,
         replicas: 1,
         env,
@@ -49,6 +51,7 @@ pub fn app() -> App {
             workload("reviews-v2", Some("v2"), image, Vec::new()),
         ],
         versioned: true,
+        call_ports: Default::default(),
         calls: vec![1],
         callers: Vec::new(),
         health: None,
@@ -57,6 +60,7 @@ pub fn app() -> App {
         autoscale: None,
         resources: resources(),
         traffic: None,
+        storage: Vec::new(),
         opt_outs: Vec::new(),
     };
     let http = port("http", 8080, Protocol::Http);
@@ -79,6 +83,7 @@ pub fn app() -> App {
         ports: vec![http.clone(), port("grpc", 9090, Protocol::Grpc)],
         workloads: vec![workload("web", None, "shop/web:1.2.3", env)],
         versioned: false,
+        call_ports: Default::default(),
         calls: Vec::new(),
         callers: vec![0],
         health: Some(Probe::Http {
@@ -109,6 +114,7 @@ pub fn app() -> App {
         }),
         resources: resources(),
         traffic: None,
+        storage: Vec::new(),
         opt_outs: vec![OptOut {
             check: "CKV_K8S_43".into(),
             reason: "built in CI; the release overlay pins the digest".into(),
@@ -118,6 +124,8 @@ pub fn app() -> App {
         name: "shop".into(),
         namespace: "shop".into(),
         mesh: Mesh::Istio,
+        routing: crate::model::Routing::Native,
+        gateway_class: "istio".into(),
         trust_domain: "cluster.local".into(),
         services: vec![reviews, web],
     }

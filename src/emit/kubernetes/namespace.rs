@@ -1,5 +1,6 @@
 //! The app's Namespace, labelled for Istio's sidecar injector when the mesh
-//! is Istio. App in, one cluster-scoped object out.
+//! is Istio, annotated for Linkerd's proxy injector when it is Linkerd.
+//! App in, one cluster-scoped object out.
 
 use super::types::{Empty, Labels, Object};
 use crate::emit::ObjectMeta;
@@ -12,12 +13,17 @@ pub fn namespace(app: &App) -> Object<Empty> {
     }
     labels.insert("app.kubernetes.io/part-of".into(), app.name.clone());
     labels.insert("app.kubernetes.io/managed-by".into(), "meshc".into());
+    let mut annotations = Labels::new();
+    if app.mesh == Mesh::Linkerd {
+        annotations.insert("linkerd.io/inject".into(), "enabled".into());
+    }
     Object::new(
         "v1",
         "Namespace",
         ObjectMeta {
             name: app.namespace.clone(),
             labels,
+            annotations,
             ..ObjectMeta::default()
         },
         Empty {},

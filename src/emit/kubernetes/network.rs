@@ -13,16 +13,15 @@
 
 use super::types::{LabelSelector, Labels, Object, Spec};
 use crate::ast::Protocol;
+use crate::emit::edge::{Edge, GATEWAY_NAME_LABEL, edge};
 use crate::emit::{ObjectMeta, selector_labels};
-use crate::model::{App, Mesh, Port, Service};
+use crate::model::{App, Mesh, Port, Routing, Service, ServiceId};
+use indexmap::IndexMap;
 use serde::Serialize;
 
-/// Where Istio's ingress gateway runs in a default install.
-pub const ISTIO_GATEWAY_NAMESPACE: &str = "istio-system";
 /// Without a mesh, the Ingress is served by ingress-nginx from its default
-/// namespace; the class and the namespace go together.
+/// namespace ([`edge`]); the class and the namespace go together.
 pub const INGRESS_CLASS: &str = "nginx";
-pub const INGRESS_CONTROLLER_NAMESPACE: &str = "ingress-nginx";
 /// The label the API server puts on every namespace (Kubernetes 1.21+).
 const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
 
@@ -33,11 +32,25 @@ pub type Ingress = Object<Spec<IngressSpec>>;
 /// nobody calls and without an ingress accepts nothing.
 pub fn network_policy(app: &App, svc: &Service) -> NetworkPolicy {
     let mut rules = Vec::new();
-    let all_ports = || svc.ports.iter().map(policy_port).collect::<Vec<_>>();
-    if !svc.ports.is_empty() && !svc.callers.is_empty() {
+    // Callers that call the same ports share a rule; `calls: [api:http]`
+    // admits its caller on that port only.
+    let mut by_ports: IndexMap<Vec<u16>, Vec<ServiceId>> = IndexMap::new();
+    let id = app.id_of(svc);
+    for &c in &svc.callers {
+        let ports: Vec<u16> = match id {
+            Some(id) => app.called_ports(&app.services[c], id),
+            None => svc.ports.iter().collect(),
+        }
+        .iter()
+        .map(|p| p.number)
+        .collect();
+        if !ports.is_empty() {
+            by_ports.entry(ports).or_default().push(c);
+        }
+    }
+    for (ports, callers) in by_ports {
         rules.push(Rule {
-            from: svc
-                .callers
+            from: callers
                 .iter()
                 .map(|&c| Peer {
                     pod_selector: Some(LabelSelector {
@@ -46,21 +59,36 @@ pub fn network_policy(app: &App, svc: &Service) -> NetworkPolicy {
                     namespace_selector: None,
                 })
                 .collect(),
-            ports: all_ports(),
+            ports: ports
+                .into_iter()
+                .map(|port| PolicyPort {
+                    protocol: "TCP",
+                    port,
+                })
+                .collect(),
         });
     }
     if let Some(ing) = svc.ingress.as_ref().filter(|_| !svc.ports.is_empty()) {
-        let edge = match app.mesh {
-            Mesh::Istio => ISTIO_GATEWAY_NAMESPACE,
-            Mesh::None => INGRESS_CONTROLLER_NAMESPACE,
+        let peer = match edge(app, &ing.gateway_owner) {
+            Edge::Controller { namespace, .. } => {
+                let mut ns = Labels::new();
+                ns.insert(NAMESPACE_NAME_LABEL.into(), namespace.into());
+                Peer {
+                    pod_selector: None,
+                    namespace_selector: Some(LabelSelector { match_labels: ns }),
+                }
+            }
+            Edge::GatewayPods { gateway } => {
+                let mut pods = Labels::new();
+                pods.insert(GATEWAY_NAME_LABEL.into(), gateway);
+                Peer {
+                    pod_selector: Some(LabelSelector { match_labels: pods }),
+                    namespace_selector: None,
+                }
+            }
         };
-        let mut ns = Labels::new();
-        ns.insert(NAMESPACE_NAME_LABEL.into(), edge.into());
         rules.push(Rule {
-            from: vec![Peer {
-                pod_selector: None,
-                namespace_selector: Some(LabelSelector { match_labels: ns }),
-            }],
+            from: vec![peer],
             ports: vec![policy_port(&ing.port)],
         });
     }
@@ -87,9 +115,10 @@ fn policy_port(p: &Port) -> PolicyPort {
     }
 }
 
-/// The Ingress, only without a mesh (Istio's Gateway replaces it).
+/// The Ingress, only without a mesh and with native routing (Istio's
+/// Gateway or the Gateway API's replaces it).
 pub fn ingress(app: &App, svc: &Service) -> Option<Ingress> {
-    if app.mesh != Mesh::None {
+    if app.mesh != Mesh::None || app.routing != Routing::Native {
         return None;
     }
     let ing = svc.ingress.as_ref()?;

@@ -37,7 +37,7 @@ pub fn service(app: &App, svc: &Service) -> Option<Object<Spec<ServiceSpec>>> {
                         name: p.name.clone(),
                         protocol: "TCP",
                         app_protocol: app_protocol(p.protocol),
-                        port: p.number,
+                        port: p.service_port,
                         target_port: p.name.clone(),
                     })
                     .collect(),

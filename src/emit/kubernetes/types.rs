@@ -222,6 +222,8 @@ pub struct Probe {
     pub tcp_socket: Option<TcpSocketAction>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub grpc: Option<GrpcAction>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exec: Option<ExecAction>,
     pub period_seconds: u32,
     pub timeout_seconds: u32,
     pub failure_threshold: u32,
@@ -238,6 +240,11 @@ pub struct HttpGetAction {
 pub struct TcpSocketAction {
     /// A container port name.
     pub port: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ExecAction {
+    pub command: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -63,7 +63,7 @@ pub fn deployment(app: &App, svc: &Service, w: &Workload) -> Deployment {
                                 kind: "RuntimeDefault",
                             },
                         },
-                        containers: vec![container::container(svc, w)],
+                        containers: vec![container::container(app, svc, w)],
                         volumes,
                     },
                 },

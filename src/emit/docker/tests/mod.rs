@@ -11,6 +11,7 @@ fn port(name: &str, number: u16, protocol: Protocol) -> Port {
     Port {
         name: name.into(),
         number,
+        service_port: number,
         protocol,
     }
 }
@@ -20,7 +21,7 @@ fn service(name: &str, runtime: Runtime, command: &[&str], health: Option<Probe>
         Some(Probe::Http { port, .. } | Probe::Tcp { port } | Probe::Grpc { port }) => {
             vec![port.clone()]
         }
-        None => vec![],
+        Some(Probe::Exec { .. }) | None => vec![],
     };
     Service {
         name: name.into(),
@@ -30,6 +31,7 @@ fn service(name: &str, runtime: Runtime, command: &[&str], health: Option<Probe>
             name: name.into(),
             version: None,
             image: format!("shop/{name}:dev"),
+            own_build: None,
             build: Some(Build {
                 runtime,
                 context: format!("src/{name}"),
@@ -40,6 +42,7 @@ fn service(name: &str, runtime: Runtime, command: &[&str], health: Option<Probe>
             env: vec![],
         }],
         versioned: false,
+        call_ports: Default::default(),
         calls: vec![],
         callers: vec![],
         health,
@@ -53,6 +56,7 @@ fn service(name: &str, runtime: Runtime, command: &[&str], health: Option<Probe>
             memory_limit: "256Mi".into(),
         },
         traffic: None,
+        storage: Vec::new(),
         opt_outs: vec![],
     }
 }
@@ -62,6 +66,8 @@ fn app(services: Vec<Service>) -> App {
         name: "shop".into(),
         namespace: "shop".into(),
         mesh: Mesh::Istio,
+        routing: crate::model::Routing::Native,
+        gateway_class: "istio".into(),
         trust_domain: "cluster.local".into(),
         services,
     }

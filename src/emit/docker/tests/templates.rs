@@ -74,7 +74,7 @@ fn a_missing_variable_names_the_template_and_the_service() {
         e.message
     );
     assert!(
-        e.message.ends_with(": `user` is not a variable; the variables are app, service, name, runtime, context, dockerfile, image, images.build, images.runtime, images.probe, images.grpc_health_probe, command, ports, health.http, health.tcp, health.grpc, health.none, health.declared, health.port, health.addr, health.url, uid"),
+        e.message.ends_with(": `user` is not a variable; the variables are app, service, name, runtime, context, dockerfile, image, images.build, images.runtime, images.probe, images.grpc_health_probe, command, ports, health.http, health.tcp, health.grpc, health.exec, health.none, health.declared, health.port, health.addr, health.url, uid"),
         "{}",
         e.message
     );

@@ -1,9 +1,12 @@
 //! One decode function per AST type, each reading the fields of its shape.
 
+mod workload;
+
 use super::decode::{self as dec, Decoder, Obj, name};
 use super::*;
 use crate::diag::{Code, Diagnostic};
 use crate::syntax::{Node, Value};
+use workload::{build, env, health, port, storage};
 
 const REPLICAS: (i64, i64) = (0, 1000);
 
@@ -17,14 +20,15 @@ pub fn description(d: &mut Decoder, root: &Node) -> Description {
     };
     desc.app = o.get("app").and_then(|n| d.string(n, "`app`"));
     desc.namespace = o.get("namespace").and_then(|n| d.string(n, "`namespace`"));
-    desc.mesh = o.get("mesh").and_then(|n| {
-        d.choice(
-            n,
-            "mesh",
-            &[("istio", Mesh::Istio), ("none", Mesh::None)],
-            Code::InvalidValue,
-        )
-    });
+    desc.mesh = o
+        .get("mesh")
+        .and_then(|n| d.choice(n, "mesh", &Mesh::ALL, Code::InvalidValue));
+    desc.routing = o
+        .get("routing")
+        .and_then(|n| d.choice(n, "routing", &Routing::ALL, Code::InvalidValue));
+    desc.gateway_class = o
+        .get("gateway_class")
+        .and_then(|n| d.string(n, "`gateway_class`"));
     desc.trust_domain = o
         .get("trust_domain")
         .and_then(|n| d.string(n, "`trust_domain`"));
@@ -104,6 +108,7 @@ fn service(d: &mut Decoder, name: Name, node: &Node) -> Service {
         versions: IndexMap::new(),
         autoscale: None,
         traffic: None,
+        storage: IndexMap::new(),
         opt_outs: Vec::new(),
     };
     let Some(o) = d.object(node, &dec::SERVICE) else {
@@ -145,6 +150,13 @@ fn service(d: &mut Decoder, name: Name, node: &Node) -> Service {
     }
     svc.autoscale = o.get("autoscale").and_then(|n| autoscale(d, n));
     svc.traffic = o.get("traffic").and_then(|n| traffic(d, n));
+    if let Some(n) = o.get("storage") {
+        for (key, node) in d.entries(n, "`storage`") {
+            if let Some(v) = storage(d, self::name(key), node) {
+                svc.storage.insert(key.name.clone(), v);
+            }
+        }
+    }
     if let Some(n) = o.get("opt_outs") {
         for item in d.list(n, "`opt_outs`") {
             if let Some(oo) = d.object(item, &dec::OPT_OUT) {
@@ -180,93 +192,6 @@ fn source(d: &mut Decoder, o: &Obj) -> Option<Source> {
             None
         }
         (None, None) => None,
-    }
-}
-
-fn build(d: &mut Decoder, node: &Node) -> Option<Build> {
-    let o = d.object(node, &dec::BUILD)?;
-    let runtime = o
-        .get("runtime")
-        .and_then(|n| d.choice(n, "runtime", &Runtime::ALL, Code::UnknownRuntime));
-    let context = o
-        .get("context")
-        .and_then(|n| d.string(n, "`build.context`"));
-    let command = o
-        .get("command")
-        .map(|n| d.strings(n, "`command`"))
-        .unwrap_or_default();
-    let base = o.get("base").and_then(|n| d.string(n, "`build.base`"));
-    let image = o.get("image").and_then(|n| d.string(n, "`build.image`"));
-    Some(Build {
-        runtime: runtime?,
-        context: context?,
-        command,
-        base,
-        image,
-        span: o.key("runtime").map_or(node.span, |k| k.span),
-    })
-}
-
-fn port(d: &mut Decoder, name: Name, node: &Node) -> Option<Port> {
-    let range = (1, 65535);
-    let protocols = &Protocol::ALL;
-    let (number, protocol) = match &node.value {
-        Value::Map(_) => {
-            let o = d.object(node, &dec::PORT_OBJECT)?;
-            let number = o
-                .get("port")
-                .and_then(|n| d.int(n, "a port", range, Code::PortRange));
-            let protocol = o
-                .get("protocol")
-                .and_then(|n| d.choice(n, "protocol", protocols, Code::PortRange));
-            (number?, protocol.map(|p| p.value))
-        }
-        _ => (d.int(node, "a port", range, Code::PortRange)?, None),
-    };
-    Some(Port {
-        protocol: protocol.unwrap_or_else(|| Protocol::infer(&name.value)),
-        number: Spanned::new(u16::try_from(number.value).unwrap_or(0), number.span),
-        name,
-    })
-}
-
-fn health(d: &mut Decoder, node: &Node) -> Option<Health> {
-    let o = d.object(node, &dec::HEALTH)?;
-    let kind = one_of(
-        d,
-        &o,
-        "`health`",
-        &["http", "tcp", "grpc"],
-        "write `{ http: /health }`, `{ tcp: <port name> }` or `{ grpc: <port name> }`",
-    )?;
-    let port = o.get("port").and_then(|n| d.string(n, "a port name"));
-    let field = |d: &mut Decoder, k: &str| o.get(k).and_then(|n| d.string(n, "`health`"));
-    match kind {
-        "http" => Some(Health::Http {
-            path: field(d, "http")?,
-            port,
-        }),
-        kind => {
-            if let Some(p) = &port {
-                d.report(
-                    Diagnostic::new(
-                        Code::UnknownField,
-                        p.span,
-                        format!("`port` only goes with an `http` check, not `{kind}`"),
-                    )
-                    .label("not used here")
-                    .help(format!(
-                        "name the port as the value: `{{ {kind}: <port name> }}`"
-                    )),
-                );
-            }
-            let port = field(d, kind)?;
-            Some(if kind == "tcp" {
-                Health::Tcp { port }
-            } else {
-                Health::Grpc { port }
-            })
-        }
     }
 }
 
@@ -333,53 +258,6 @@ fn ingress(d: &mut Decoder, node: &Node) -> Option<Ingress> {
         tls_secret,
         span: o.span,
     })
-}
-
-fn env(d: &mut Decoder, node: &Node) -> IndexMap<String, EnvVar> {
-    let mut out = IndexMap::new();
-    for (key, value) in d.entries(node, "`env`") {
-        let v = match &value.value {
-            Value::Map(_) => {
-                let Some(o) = d.object(value, &dec::SECRET_REF) else {
-                    continue;
-                };
-                let Some(s) = o.get("secret").and_then(|n| d.string(n, "`secret`")) else {
-                    continue;
-                };
-                match s.value.split_once('/') {
-                    Some((secret, k)) if !secret.is_empty() && !k.is_empty() => EnvValue::Secret {
-                        name: Spanned::new(secret.to_string(), s.span),
-                        key: k.to_string(),
-                        span: s.span,
-                    },
-                    _ => {
-                        d.report(
-                            Diagnostic::new(
-                                Code::InvalidValue,
-                                s.span,
-                                format!("secret reference `{}` has no key", s.value),
-                            )
-                            .label("expected `secret-name/key`")
-                            .help("name the Secret and the key inside it, e.g. `{ secret: db-credentials/password }`"),
-                        );
-                        continue;
-                    }
-                }
-            }
-            _ => match d.text(value, "an environment value") {
-                Some(t) => EnvValue::Plain(t),
-                None => continue,
-            },
-        };
-        out.insert(
-            key.name.clone(),
-            EnvVar {
-                name: name(key),
-                value: v,
-            },
-        );
-    }
-    out
 }
 
 fn version(d: &mut Decoder, name: Name, node: &Node) -> Version {
@@ -665,7 +543,7 @@ fn environment(d: &mut Decoder, name: Name, node: &Node) -> Environment {
 
 /// The one field of `choices` that is set, or a diagnostic when none or
 /// several are.
-fn one_of<'a>(
+pub(super) fn one_of<'a>(
     d: &mut Decoder,
     o: &Obj,
     what: &str,
