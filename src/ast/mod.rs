@@ -104,6 +104,8 @@ pub struct Service {
     pub replicas: Option<Spanned<u32>>,
     pub resources: Resources,
     pub ports: IndexMap<String, Port>,
+    /// Where `ports` was written, even when its entries were invalid.
+    pub ports_span: Option<Span>,
     pub health: Option<Health>,
     pub calls: Vec<Call>,
     pub ingress: Option<Ingress>,

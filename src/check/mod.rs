@@ -4,6 +4,8 @@
 //! names, the call graph, traffic policies, workload shape and files. Rules
 //! never stop at the first problem, and none compares every pair of anything.
 
+mod addresses;
+mod capabilities;
 mod graph;
 mod names;
 mod shape;
@@ -21,5 +23,7 @@ pub fn check(desc: &Description, base: &Path) -> Vec<Diagnostic> {
     shape::check(desc, base, &mut diags);
     graph::check(desc, &mut diags);
     traffic::check(desc, &mut diags);
+    capabilities::check(desc, &mut diags);
+    addresses::check(desc, &mut diags);
     diags
 }

@@ -100,6 +100,7 @@ fn service(d: &mut Decoder, name: Name, node: &Node) -> Service {
         replicas: None,
         resources: Resources::default(),
         ports: IndexMap::new(),
+        ports_span: None,
         health: None,
         calls: Vec::new(),
         ingress: None,
@@ -118,6 +119,7 @@ fn service(d: &mut Decoder, name: Name, node: &Node) -> Service {
     svc.source_span = source_span(&o);
     svc.replicas = replicas(d, &o);
     svc.resources = resources(d, o.get("resources"));
+    svc.ports_span = o.key("ports").map(|k| k.span);
     if let Some(n) = o.get("ports") {
         for (key, node) in d.entries(n, "`ports`") {
             if let Some(p) = port(d, self::name(key), node) {

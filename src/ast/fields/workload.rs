@@ -12,6 +12,10 @@ pub(super) fn build(d: &mut Decoder, node: &Node) -> Option<Build> {
     let runtime = o
         .get("runtime")
         .and_then(|n| d.choice(n, "runtime", &Runtime::ALL, Code::UnknownRuntime));
+    // A misspelt runtime is not a request for the team's own Dockerfile.
+    if runtime.is_none() && o.has("runtime") {
+        return None;
+    }
     let context = o
         .get("context")
         .and_then(|n| d.string(n, "`build.context`"));
