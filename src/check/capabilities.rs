@@ -77,8 +77,7 @@ pub fn check(desc: &Description, out: &mut Vec<Diagnostic>) {
     ]
     .into_iter()
     .flatten()
-    .filter(|s| !s.is_empty())
-    .last();
+    .rfind(|s| !s.is_empty());
     let mut cx = Cx {
         target,
         chosen,
