@@ -715,3 +715,23 @@ fn an_incremental_base_diff_equals_the_full_one() {
         assert_plans_equal(case, &incremental.plan);
     }
 }
+
+#[test]
+fn a_storage_change_replaces_the_stateful_set_and_says_data_is_at_stake() {
+    let plan = plan("storage_resize");
+    assert!(
+        steps(&plan).contains(&"replace StatefulSet db".to_string()),
+        "{:#?}",
+        steps(&plan)
+    );
+    let note = plan
+        .notes
+        .iter()
+        .find(|n| n.text.contains("StatefulSet"))
+        .expect("a replace note");
+    assert!(
+        note.text.contains("spec.volumeClaimTemplates") && note.text.contains("data is at stake"),
+        "{}",
+        note.text
+    );
+}

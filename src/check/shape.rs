@@ -11,6 +11,7 @@ pub fn check(desc: &Description, base: &Path, out: &mut Vec<Diagnostic>) {
         sources(svc, out);
         files(svc, base, out);
         inline_secrets(&svc.env, out);
+        storage(svc, out);
         for v in svc.versions.values() {
             inline_secrets(&v.env, out);
         }
@@ -33,6 +34,47 @@ pub fn check(desc: &Description, base: &Path, out: &mut Vec<Diagnostic>) {
         }
     }
     overlays(desc, out);
+}
+
+/// Volume names are Kubernetes names and must not take the pod's own
+/// volumes (`tmp`, `config`); mount paths must not shadow theirs.
+fn storage(svc: &Service, out: &mut Vec<Diagnostic>) {
+    const TAKEN: [(&str, &str); 2] = [("tmp", "/tmp"), ("config", crate::model::CONFIG_DIR)];
+    for v in svc.storage.values() {
+        let n = &v.name.value;
+        let dns = !n.is_empty()
+            && n.len() <= 63
+            && n.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && n.starts_with(|c: char| c.is_ascii_lowercase())
+            && !n.ends_with('-');
+        if !dns {
+            out.push(
+                Diagnostic::new(
+                    Code::InvalidName,
+                    v.name.span,
+                    format!("`{n}` is not a valid volume name"),
+                )
+                .label("not a DNS-1123 label")
+                .help("use lowercase letters, digits and `-`, starting with a letter, e.g. `data`"),
+            );
+        }
+        for (name, path) in TAKEN {
+            if n == name || v.path.value.trim_end_matches('/') == path {
+                out.push(
+                    Diagnostic::new(
+                        Code::InvalidValue,
+                        if n == name { v.name.span } else { v.path.span },
+                        format!(
+                            "volume `{n}` collides with the pod's own `{name}` volume at `{path}`"
+                        ),
+                    )
+                    .label("already used by meshc")
+                    .help("choose another name and mount path, e.g. `data` at `/data`"),
+                );
+            }
+        }
+    }
 }
 
 fn sources(svc: &Service, out: &mut Vec<Diagnostic>) {

@@ -96,13 +96,18 @@ pub(super) fn collect(input: &Input) -> Vec<Note> {
         };
         let service = step.service.as_deref().unwrap_or(&key.name);
         if step.action == Action::Replace {
+            let reason = step.reason.as_deref().unwrap_or_default();
+            // Claims outlive their StatefulSet, but a new template neither
+            // resizes nor re-modes them, and a renamed volume starts empty.
+            let data = if key.kind == "StatefulSet" && reason.contains("volumeClaimTemplates") {
+                "; data is at stake: existing PersistentVolumeClaims are kept but not changed, and a renamed volume starts empty, so back up and migrate the data first"
+            } else {
+                ""
+            };
             notes.add(
                 NoteKind::Replace,
                 service,
-                format!(
-                    "{key} is replaced (deleted, then created): {}",
-                    step.reason.as_deref().unwrap_or_default()
-                ),
+                format!("{key} is replaced (deleted, then created): {reason}{data}"),
             );
         }
         match key.kind.as_str() {

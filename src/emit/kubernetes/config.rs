@@ -65,7 +65,7 @@ pub fn volume(svc: &Service) -> Option<Volume> {
 pub fn mount(svc: &Service) -> Option<VolumeMount> {
     data(svc)?;
     Some(VolumeMount {
-        name: VOLUME,
+        name: VOLUME.into(),
         mount_path: CONFIG_DIR.into(),
         read_only: true,
     })

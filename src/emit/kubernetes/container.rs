@@ -16,11 +16,16 @@ pub const TMP_VOLUME: &str = "tmp";
 pub fn container(app: &App, svc: &Service, w: &Workload) -> Container {
     let probe = probe_handler(svc);
     let mut volume_mounts = vec![VolumeMount {
-        name: TMP_VOLUME,
+        name: TMP_VOLUME.into(),
         mount_path: "/tmp".into(),
         read_only: false,
     }];
     volume_mounts.extend(config::mount(svc));
+    volume_mounts.extend(svc.storage.iter().map(|v| VolumeMount {
+        name: v.name.clone(),
+        mount_path: v.path.clone(),
+        read_only: false,
+    }));
     Container {
         name: svc.name.clone(),
         image: w.image.clone(),

@@ -4,7 +4,7 @@
 //! - `namespace.yaml`: the Namespace;
 //! - `<service>.yaml` per service, in service order: ServiceAccount,
 //!   ConfigMap (with config files), Service (with ports), one Deployment per
-//!   workload, one HorizontalPodAutoscaler per workload (with `autoscale`),
+//!   workload (with `storage`: a headless Service and a StatefulSet each), one HorizontalPodAutoscaler per workload (with `autoscale`),
 //!   PodDisruptionBudget (two or more pods), NetworkPolicy, Ingress (no mesh
 //!   and an `ingress`);
 //! - `kustomization.yaml`: every file above, the Namespace first, so
@@ -19,6 +19,7 @@ mod namespace;
 mod network;
 mod scaling;
 mod service;
+mod storage;
 mod types;
 mod workload;
 
@@ -59,8 +60,15 @@ fn service_manifest(app: &App, svc: &Service) -> Manifest {
     if let Some(s) = service::service(app, svc) {
         m.push(&s);
     }
-    for w in &svc.workloads {
-        m.push(&workload::deployment(app, svc, w));
+    if svc.storage.is_empty() {
+        for w in &svc.workloads {
+            m.push(&workload::deployment(app, svc, w));
+        }
+    } else {
+        m.push(&storage::headless_service(app, svc));
+        for w in &svc.workloads {
+            m.push(&storage::stateful_set(app, svc, w));
+        }
     }
     for w in &svc.workloads {
         if let Some(hpa) = scaling::autoscaler(app, svc, w) {

@@ -26,7 +26,11 @@ pub fn autoscaler(app: &App, svc: &Service, w: &Workload) -> Option<Hpa> {
             spec: HpaSpec {
                 scale_target_ref: ScaleTarget {
                     api_version: "apps/v1",
-                    kind: "Deployment",
+                    kind: if svc.storage.is_empty() {
+                        "Deployment"
+                    } else {
+                        "StatefulSet"
+                    },
                     name: w.name.clone(),
                 },
                 min_replicas: a.min,

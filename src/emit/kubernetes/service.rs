@@ -29,6 +29,7 @@ pub fn service(app: &App, svc: &Service) -> Option<Object<Spec<ServiceSpec>>> {
         ObjectMeta::for_service(app, svc, &svc.name),
         Spec {
             spec: ServiceSpec {
+                cluster_ip: None,
                 selector: selector_labels(svc, None),
                 ports: svc
                     .ports

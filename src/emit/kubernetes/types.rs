@@ -81,6 +81,9 @@ pub struct LabelSelector {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct ServiceSpec {
+    /// `None` for a headless Service (a StatefulSet's stable pod names).
+    #[serde(rename = "clusterIP", skip_serializing_if = "Option::is_none")]
+    pub cluster_ip: Option<&'static str>,
     pub selector: Labels,
     pub ports: Vec<ServicePort>,
 }
@@ -107,6 +110,44 @@ pub struct DeploymentSpec {
     pub revision_history_limit: u32,
     pub selector: LabelSelector,
     pub template: PodTemplate,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatefulSetSpec {
+    /// Absent when an HPA owns the count.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replicas: Option<u32>,
+    pub revision_history_limit: u32,
+    pub selector: LabelSelector,
+    /// The headless Service giving the pods stable names.
+    pub service_name: String,
+    pub template: PodTemplate,
+    pub volume_claim_templates: Vec<ClaimTemplate>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ClaimTemplate {
+    pub metadata: ClaimMeta,
+    pub spec: ClaimSpec,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ClaimMeta {
+    pub name: String,
+    pub labels: Labels,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClaimSpec {
+    pub access_modes: Vec<&'static str>,
+    pub resources: ClaimResources,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ClaimResources {
+    pub requests: IndexMap<&'static str, String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -271,7 +312,7 @@ pub struct Capabilities {
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VolumeMount {
-    pub name: &'static str,
+    pub name: String,
     pub mount_path: String,
     #[serde(skip_serializing_if = "is_false")]
     pub read_only: bool,

@@ -1,4 +1,5 @@
-//! One Deployment per workload (model [`Workload`] → apps/v1 Deployment), with
+//! One Deployment per workload (model [`Workload`] → apps/v1 Deployment), or
+//! a StatefulSet when the service has `storage` (see [`super::storage`]), with
 //! the pod hardened by default: non-root fixed user, RuntimeDefault seccomp,
 //! no service-account token, no service-link env vars, a writable `/tmp`
 //! emptyDir under a read-only root file system, config files mounted
@@ -18,12 +19,36 @@ pub type Deployment = Object<Spec<DeploymentSpec>>;
 
 /// Old ReplicaSets kept for `kubectl rollout undo`; the default (10) mostly
 /// clutters `kubectl get rs`.
-const REVISION_HISTORY: u32 = 3;
+pub const REVISION_HISTORY: u32 = 3;
 
 pub fn deployment(app: &App, svc: &Service, w: &Workload) -> Deployment {
+    Object::new(
+        "apps/v1",
+        "Deployment",
+        meta(app, svc, w),
+        Spec {
+            spec: DeploymentSpec {
+                replicas: svc.autoscale.is_none().then_some(w.replicas),
+                revision_history_limit: REVISION_HISTORY,
+                selector: LabelSelector {
+                    match_labels: selector_labels(svc, Some(w)),
+                },
+                template: pod_template(app, svc, w),
+            },
+        },
+    )
+}
+
+/// The workload object's own metadata (Deployment or StatefulSet).
+pub fn meta(app: &App, svc: &Service, w: &Workload) -> ObjectMeta {
     let mut meta = ObjectMeta::for_service(app, svc, &w.name);
     meta.labels = labels(app, svc, Some(w));
     meta.annotations = opt_out_annotations(&svc.opt_outs);
+    meta
+}
+
+/// The hardened pod every workload runs.
+pub fn pod_template(app: &App, svc: &Service, w: &Workload) -> PodTemplate {
     let mut annotations = IndexMap::new();
     if let Some(hash) = config::hash(svc) {
         annotations.insert(config::HASH_ANNOTATION.to_string(), hash);
@@ -34,42 +59,28 @@ pub fn deployment(app: &App, svc: &Service, w: &Workload) -> Deployment {
         config_map: None,
     }];
     volumes.extend(config::volume(svc));
-    Object::new(
-        "apps/v1",
-        "Deployment",
-        meta,
-        Spec {
-            spec: DeploymentSpec {
-                replicas: svc.autoscale.is_none().then_some(w.replicas),
-                revision_history_limit: REVISION_HISTORY,
-                selector: LabelSelector {
-                    match_labels: selector_labels(svc, Some(w)),
-                },
-                template: PodTemplate {
-                    metadata: TemplateMeta {
-                        labels: labels(app, svc, Some(w)),
-                        annotations,
-                    },
-                    spec: PodSpec {
-                        service_account_name: svc.name.clone(),
-                        automount_service_account_token: false,
-                        enable_service_links: false,
-                        security_context: PodSecurityContext {
-                            run_as_non_root: true,
-                            run_as_user: RUN_AS_USER,
-                            run_as_group: RUN_AS_USER,
-                            fs_group: RUN_AS_USER,
-                            seccomp_profile: SeccompProfile {
-                                kind: "RuntimeDefault",
-                            },
-                        },
-                        containers: vec![container::container(app, svc, w)],
-                        volumes,
-                    },
+    PodTemplate {
+        metadata: TemplateMeta {
+            labels: labels(app, svc, Some(w)),
+            annotations,
+        },
+        spec: PodSpec {
+            service_account_name: svc.name.clone(),
+            automount_service_account_token: false,
+            enable_service_links: false,
+            security_context: PodSecurityContext {
+                run_as_non_root: true,
+                run_as_user: RUN_AS_USER,
+                run_as_group: RUN_AS_USER,
+                fs_group: RUN_AS_USER,
+                seccomp_profile: SeccompProfile {
+                    kind: "RuntimeDefault",
                 },
             },
+            containers: vec![container::container(app, svc, w)],
+            volumes,
         },
-    )
+    }
 }
 
 /// The replica count a workload runs with: the HPA's minimum under
