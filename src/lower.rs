@@ -148,6 +148,11 @@ fn service(
                 i.paths.iter().map(|p| p.value.clone()).collect()
             },
             tls_secret: i.tls_secret.as_ref().map(|s| s.value.clone()),
+            local_port: i
+                .local_port
+                .as_ref()
+                .and_then(|p| u16::try_from(p.value).ok())
+                .unwrap_or(port.number),
             port,
             gateway_owner: svc.name.value.clone(),
         })

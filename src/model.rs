@@ -178,6 +178,8 @@ pub struct Ingress {
     pub host: String,
     pub paths: Vec<String>,
     pub tls_secret: Option<String>,
+    /// The host port the Compose file publishes `port` on.
+    pub local_port: u16,
     /// The port traffic from outside is sent to (the service's first HTTP port).
     pub port: Port,
     /// The service whose Gateway serves `host`: the first service with an

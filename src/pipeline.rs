@@ -334,8 +334,12 @@ fn finish(lowered: Lowered, opts: &BuildOptions) -> Result<Compiled, BuildError>
     let Lowered {
         file,
         app,
-        warnings,
+        mut warnings,
     } = lowered;
+    if opts.targets.contains(&Target::Compose) {
+        warnings.extend(not_applied_locally(&app));
+        diag::sort(&mut warnings);
+    }
     let artifacts = emit::emit(&app, &opts.targets, &opts.templates).map_err(BuildError::Emit)?;
     let bundle = Bundle::new(artifacts, &file.text, provenance(&app, opts));
     Ok(Compiled {
@@ -344,6 +348,28 @@ fn finish(lowered: Lowered, opts: &BuildOptions) -> Result<Compiled, BuildError>
         bundle,
         warnings,
     })
+}
+
+/// One warning per service whose settings the Compose file leaves out.
+fn not_applied_locally(app: &App) -> Vec<Diagnostic> {
+    app.services
+        .iter()
+        .filter_map(|svc| {
+            let missing = emit::compose::not_applied(app, svc);
+            (!missing.is_empty()).then(|| {
+                Diagnostic::new(
+                    Code::NotAppliedLocally,
+                    svc.span,
+                    format!(
+                        "under Compose, `{}` runs without {}",
+                        svc.name,
+                        missing.join("; ")
+                    ),
+                )
+                .help("Compose has no mesh, autoscaler or ingress controller; these apply on Kubernetes")
+            })
+        })
+        .collect()
 }
 
 /// What the lock records for incremental diffs: the targets built and each

@@ -15,7 +15,7 @@ fn opts() -> BuildOptions {
     BuildOptions {
         env: None,
         overrides: Default::default(),
-        targets: Target::ALL.to_vec(),
+        targets: Target::DEFAULT.to_vec(),
         templates: Templates::default(),
     }
 }

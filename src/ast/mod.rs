@@ -284,6 +284,8 @@ pub struct Ingress {
     pub host: Spanned<String>,
     pub paths: Vec<Spanned<String>>,
     pub tls_secret: Option<Name>,
+    /// The host port `--target compose` publishes (the container port if unset).
+    pub local_port: Option<Spanned<u32>>,
     pub span: Span,
 }
 

@@ -198,6 +198,11 @@ pub static INGRESS: Object = Object {
             "Name of the TLS Secret holding the certificate.",
             Ty::Str,
         ),
+        f(
+            "local_port",
+            "Host port the Compose target publishes the service on (default: its container port).",
+            Ty::Int(1, 65535),
+        ),
     ],
 };
 

@@ -158,6 +158,11 @@ rules! {
         why: "meshc never drops a policy in silence: fault injection on Linkerd or the Gateway API, retries through the Gateway API's standard channel, or mirroring on Linkerd would simply not happen. The report names the feature, the target, and the way out (another mesh, another routing API, or removing the setting).",
         wrong: "mesh: linkerd\nservices:\n  api:\n    traffic: { fault: { abort: { status: 503, percent: 1 } } }\n",
         right: "mesh: istio\nservices:\n  api:\n    traffic: { fault: { abort: { status: 503, percent: 1 } } }\n";
+    NotAppliedLocally = "M207", "not-applied-locally", Warning,
+        summary: "`build --target compose`: a setting of the service that the Compose file cannot apply (traffic policies, mTLS, autoscaling, the ingress host, port narrowing).",
+        why: "Compose has no mesh, no autoscaler and no ingress controller. A local run is still useful, but it must not pass for the real thing: meshc says once per service what the laptop does not enforce, instead of dropping it in silence. Nothing to fix; these apply on Kubernetes.",
+        wrong: "services:\n  reviews:\n    traffic: { split: { v1: 90, v2: 10 }, retries: { attempts: 2 } }\n# meshc build --target compose: reviews runs without the traffic split, retries\n",
+        right: "# expected for a local run; build --target kubernetes,mesh applies them\n";
     InvalidDuration = "M301", "invalid-duration", Error,
         summary: "A duration that is not a number followed by `ms`, `s`, `m` or `h`.",
         why: "Durations go into Envoy and Kubernetes fields that reject anything else.",

@@ -268,7 +268,7 @@ pub fn emit_only(
             Target::Kubernetes => out.extend(kubernetes::emit(app, keep)),
             Target::Mesh => out.extend(mesh(app, keep)),
             Target::Docker => out.extend(docker::emit(app, templates, keep)?),
-            Target::Compose => out.extend(compose::emit(app, keep)),
+            Target::Compose => out.extend(compose::emit(app, templates)?),
         }
     }
     Ok(out)

@@ -69,7 +69,9 @@ fn many_findings_in_a_large_file_render_in_linear_time() {
     let mut text = String::from("app: many\nservices:\n");
     // Just under the 10,000-service cap, so every name is checked.
     for i in 0..10_000 {
-        text.push_str(&format!("  S_{i}: {{ image: nginx }}\n"));
+        text.push_str(&format!(
+            "  S_{i}: {{ image: nginx, ports: {{ http: 80 }} }}\n"
+        ));
     }
     write(dir.path(), "meshc.yaml", &text);
     let run = meshc(
@@ -80,7 +82,8 @@ fn many_findings_in_a_large_file_render_in_linear_time() {
     assert_eq!(run.exit, 1);
     assert!(run.stdout.ends_with("10000 errors, 0 warnings in 1 file\n"));
     assert!(
-        run.stdout.contains(" 10002 │   S_9999: { image: nginx }\n"),
+        run.stdout
+            .contains(" 10002 │   S_9999: { image: nginx, ports: { http: 80 } }\n"),
         "line numbers are right"
     );
 }

@@ -254,10 +254,14 @@ fn ingress(d: &mut Decoder, node: &Node) -> Option<Ingress> {
     let tls_secret = o
         .get("tls_secret")
         .and_then(|n| d.string(n, "`tls_secret`"));
+    let local_port = o
+        .get("local_port")
+        .and_then(|n| d.uint(n, "`local_port`", (1, 65535), Code::PortRange));
     Some(Ingress {
         host: host?,
         paths,
         tls_secret,
+        local_port,
         span: o.span,
     })
 }

@@ -19,7 +19,7 @@ mod tests;
 pub use images::{default_base, toolchain};
 
 use super::{Artifact, EmitError, Keep, Target};
-use crate::model::{App, Service};
+use crate::model::{App, Build, Service, Workload};
 use handlebars::{Context, Handlebars, RenderError, RenderErrorReason};
 use std::collections::BTreeMap;
 
@@ -171,15 +171,7 @@ pub fn emit(app: &App, templates: &Templates, keep: Keep) -> Result<Vec<Artifact
         let mut out = Vec::new();
         for w in &svc.workloads {
             let Some(build) = &w.build else { continue };
-            let vars = context::vars(app, svc, w, build);
-            let data = Context::wraps(&vars)
-                .map_err(|e| err(format!("cannot prepare `{}`: {e}", w.name)))?;
-            let render = |file: &str| {
-                reg.render_with_context(stem(file), &data)
-                    .map_err(|e| render_error(&e, file, &vars))
-            };
-            let dockerfile = render(&format!("{}.Dockerfile.hbs", vars.runtime))?;
-            let ignore = render("dockerignore.hbs")?;
+            let (dockerfile, ignore) = render(&reg, app, svc, w, build)?;
             let dir = context::dir(w);
             out.push(artifact(format!("{dir}/Dockerfile"), dockerfile, svc));
             out.push(artifact(
@@ -195,6 +187,51 @@ pub fn emit(app: &App, templates: &Templates, keep: Keep) -> Result<Vec<Artifact
         out.extend(files?);
     }
     Ok(out)
+}
+
+/// The Dockerfile of every workload built from source, by workload name, in
+/// service and version order: what the Compose target builds from.
+pub fn dockerfiles(
+    app: &App,
+    templates: &Templates,
+) -> Result<BTreeMap<String, String>, EmitError> {
+    let mut out = BTreeMap::new();
+    if !app
+        .services
+        .iter()
+        .flat_map(|s| &s.workloads)
+        .any(|w| w.build.is_some())
+    {
+        return Ok(out);
+    }
+    let reg = registry(templates)?;
+    for svc in &app.services {
+        for w in &svc.workloads {
+            if let Some(build) = &w.build {
+                out.insert(w.name.clone(), render(&reg, app, svc, w, build)?.0);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// One workload's Dockerfile and ignore file.
+fn render(
+    reg: &Handlebars<'static>,
+    app: &App,
+    svc: &Service,
+    w: &Workload,
+    build: &Build,
+) -> Result<(String, String), EmitError> {
+    let vars = context::vars(app, svc, w, build);
+    let data =
+        Context::wraps(&vars).map_err(|e| err(format!("cannot prepare `{}`: {e}", w.name)))?;
+    let render = |file: &str| {
+        reg.render_with_context(stem(file), &data)
+            .map_err(|e| render_error(&e, file, &vars))
+    };
+    let dockerfile = render(&format!("{}.Dockerfile.hbs", vars.runtime))?;
+    Ok((dockerfile, render("dockerignore.hbs")?))
 }
 
 /// `template `python.Dockerfile.hbs` (in `header.hbs`) line 3 failed for

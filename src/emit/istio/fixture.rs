@@ -74,6 +74,7 @@ pub fn bookinfo() -> App {
         host: "bookinfo.example.com".into(),
         paths: vec!["/productpage".into(), "/static".into()],
         tls_secret: Some("bookinfo-cert".into()),
+        local_port: 9080,
         port: port("http", 9080, Protocol::Http),
         gateway_owner: "productpage".into(),
     });

@@ -157,6 +157,7 @@ mod tests {
             host: "bookinfo.example.com".into(),
             paths: vec!["/reviews".into()],
             tls_secret: None,
+            local_port: 9080,
             port: port("http", 9080, Protocol::Http),
             gateway_owner: "productpage".into(),
         });

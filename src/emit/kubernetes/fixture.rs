@@ -94,6 +94,7 @@ pub fn app() -> App {
             host: "web.example.com".into(),
             paths: vec!["/".into(), "/api".into()],
             tls_secret: Some("web-tls".into()),
+            local_port: 8080,
             port: http,
             gateway_owner: "web".into(),
         }),
