@@ -333,6 +333,7 @@ fn workload(
         build,
         own_build,
         replicas,
+        calls: Vec::new(),
         env,
     }
 }
@@ -548,6 +549,32 @@ fn resolve_gateways(app: &mut App) {
     }
 }
 
+/// Each workload's own calls: the service's, then its version's, explicit
+/// calls and address references alike.
+fn workload_calls(desc: &Description, svc: &ast::Service, out: &mut model::Service) {
+    let targets = |calls: &[ast::Call], env: &IndexMap<String, ast::EnvVar>| {
+        let explicit = calls.iter().map(|c| c.service.value.clone());
+        let addresses = env.values().filter_map(|v| match &v.value {
+            ast::EnvValue::Address { service, .. } => Some(service.value.clone()),
+            _ => None,
+        });
+        explicit
+            .chain(addresses)
+            .filter_map(|name| desc.services.get_index_of(&name))
+            .collect::<Vec<usize>>()
+    };
+    let shared = targets(&svc.calls, &svc.env);
+    for w in &mut out.workloads {
+        let mut calls = shared.clone();
+        if let Some(v) = w.version.as_ref().and_then(|v| svc.versions.get(v)) {
+            calls.extend(targets(&v.calls, &v.env));
+        }
+        let mut seen = std::collections::HashSet::new();
+        calls.retain(|j| seen.insert(*j));
+        w.calls = calls;
+    }
+}
+
 fn resolve_calls(desc: &Description, app: &mut App) {
     for (i, svc) in desc.services.values().enumerate() {
         let mut calls: Vec<usize> = Vec::new();
@@ -593,6 +620,7 @@ fn resolve_calls(desc: &Description, app: &mut App) {
         for &j in &calls {
             app.services[j].callers.push(i);
         }
+        workload_calls(desc, svc, &mut app.services[i]);
         app.services[i].call_ports = ports
             .into_iter()
             .filter_map(|(j, p)| p.map(|p| (j, p)))

@@ -115,6 +115,9 @@ pub struct Workload {
     /// Set instead of `build` when the team's own Dockerfile builds the image.
     pub own_build: Option<OwnBuild>,
     pub replicas: u32,
+    /// Services this workload calls: the service's calls and its version's,
+    /// in first-call order (a subset of [`Service::calls`]).
+    pub calls: Vec<ServiceId>,
     /// Service env first, then the version's additions, overlay applied.
     pub env: Vec<EnvVar>,
 }

@@ -60,7 +60,7 @@ impl Plan {
             let mut start = ingress.local_port;
             for w in &svc.workloads {
                 let wanted = start;
-                let count = w.replicas.clamp(1, 1000) as u16;
+                let count = super::service::replicas(svc, w).clamp(1, 1000) as u16;
                 let free = |s: u16| {
                     let end = s.checked_add(count - 1)?;
                     (!taken.iter().any(|t| s <= *t.end() && *t.start() <= end)).then_some(end)

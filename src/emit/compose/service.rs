@@ -54,8 +54,8 @@ pub fn service(app: &App, plan: &Plan, svc: &Service, w: &Workload) -> ComposeSe
                 read_only: false,
             })
             .collect(),
-        networks: networks(app, plan, svc),
-        depends_on: svc
+        networks: networks(app, plan, svc, w),
+        depends_on: w
             .calls
             .iter()
             .flat_map(|&c| &app.services[c].workloads)
@@ -184,8 +184,9 @@ fn healthcheck(svc: &Service) -> Option<Healthcheck> {
 }
 
 /// The service's own network (when it has callers), under its name as
-/// alias so every version answers to it, and the network of each callee.
-fn networks(app: &App, plan: &Plan, svc: &Service) -> IndexMap<String, Attachment> {
+/// alias so every version answers to it, and the network of each service
+/// this workload calls (a version's own calls are its alone).
+fn networks(app: &App, plan: &Plan, svc: &Service, w: &Workload) -> IndexMap<String, Attachment> {
     let mut out = IndexMap::new();
     if plan.has_network(svc) {
         out.insert(
@@ -199,7 +200,7 @@ fn networks(app: &App, plan: &Plan, svc: &Service) -> IndexMap<String, Attachmen
             },
         );
     }
-    for &c in &svc.calls {
+    for &c in &w.calls {
         out.insert(
             app.services[c].name.clone(),
             Attachment {
@@ -210,11 +211,16 @@ fn networks(app: &App, plan: &Plan, svc: &Service) -> IndexMap<String, Attachmen
     out
 }
 
+/// What a local run starts: the autoscaler's floor when there is one.
+pub fn replicas(svc: &Service, w: &Workload) -> u32 {
+    svc.autoscale.as_ref().map_or(w.replicas, |a| a.min)
+}
+
 fn deploy(svc: &Service, w: &Workload) -> Deploy {
     let r = &svc.resources;
     Deploy {
         mode: "replicated",
-        replicas: svc.autoscale.as_ref().map_or(w.replicas, |a| a.min),
+        replicas: replicas(svc, w),
         resources: DeployResources {
             limits: Limits {
                 cpus: units::cpus(&r.cpu_limit),

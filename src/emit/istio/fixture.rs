@@ -28,6 +28,7 @@ pub fn service(name: &str, ports: Vec<Port>, versions: &[&str]) -> Service {
         own_build: None,
         build: None,
         replicas: 1,
+        calls: vec![],
         env: Vec::new(),
     };
     Service {

@@ -27,6 +27,7 @@ fn workload(name: &str, version: Option<&str>, image: &str, env: Vec<EnvVar>) ->
         own_build: None,
         build: None,
         replicas: 1,
+        calls: vec![],
         env,
     }
 }

@@ -39,6 +39,7 @@ fn service(name: &str, runtime: Runtime, command: &[&str], health: Option<Probe>
                 base: None,
             }),
             replicas: 1,
+            calls: vec![],
             env: vec![],
         }],
         versioned: false,
