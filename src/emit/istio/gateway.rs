@@ -91,7 +91,7 @@ pub fn ingress_virtual_service(
             ..HttpMatch::default()
         })
         .collect();
-    let http = http_routes(app, svc, ingress.port.number)
+    let http = http_routes(app, svc, ingress.port.service_port)
         .into_iter()
         .filter_map(|mut r| {
             r.matches = prefixes

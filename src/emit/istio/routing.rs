@@ -37,7 +37,7 @@ pub fn virtual_service(app: &App, svc: &Service) -> Option<Object<VirtualService
         .ports
         .iter()
         .filter(|p| p.protocol.is_http())
-        .map(|p| p.number)
+        .map(|p| p.service_port)
         .collect();
     let mut http = Vec::new();
     for &port in &http_ports {
@@ -52,7 +52,7 @@ pub fn virtual_service(app: &App, svc: &Service) -> Option<Object<VirtualService
         .ports
         .iter()
         .filter(|p| p.protocol == Protocol::Tcp)
-        .filter_map(|p| tcp_route(app, svc, p.number))
+        .filter_map(|p| tcp_route(app, svc, p.service_port))
         .collect();
     if http.is_empty() && tcp.is_empty() {
         return None;

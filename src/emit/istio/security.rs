@@ -10,8 +10,8 @@
 //! mistakes it for `rules: [{}]`, which would allow everything.
 
 use super::types::{
-    AuthorizationPolicySpec, From, Mtls, Object, PeerAuthenticationSpec, Rule, SECURITY, Source,
-    WorkloadSelector,
+    AuthorizationPolicySpec, From, Mtls, Object, Operation, PeerAuthenticationSpec, Rule, SECURITY,
+    Source, To, WorkloadSelector,
 };
 use crate::emit::ObjectMeta;
 use crate::model::{App, Service};
@@ -54,23 +54,50 @@ pub fn gateway_principal(app: &App) -> String {
 }
 
 pub fn authorization_policy(app: &App, svc: &Service) -> Object<AuthorizationPolicySpec> {
-    let mut principals: Vec<String> = svc
+    let id = app.id_of(svc);
+    // A caller narrowed to some ports (`calls: [api:http]`) may reach only
+    // those; otherwise the rule names no port.
+    let mut principals: Vec<(String, Vec<String>)> = svc
         .callers
         .iter()
-        .filter_map(|&id| app.services.get(id))
-        .map(|caller| app.principal(caller))
+        .filter_map(|&c| app.services.get(c))
+        .map(|caller| {
+            let called = id
+                .map(|id| app.called_ports(caller, id))
+                .unwrap_or_default();
+            let ports = if called.len() < svc.ports.len() {
+                called.iter().map(|p| p.number.to_string()).collect()
+            } else {
+                Vec::new()
+            };
+            (app.principal(caller), ports)
+        })
         .collect();
-    if svc.ingress.is_some() {
-        principals.push(gateway_principal(app));
+    if let Some(ingress) = &svc.ingress {
+        principals.push((
+            gateway_principal(app),
+            if svc.ports.len() > 1 {
+                vec![ingress.port.number.to_string()]
+            } else {
+                Vec::new()
+            },
+        ));
     }
     let rules = principals
         .into_iter()
-        .map(|p| Rule {
+        .map(|(p, ports)| Rule {
             from: vec![From {
                 source: Source {
                     principals: vec![p],
                 },
             }],
+            to: if ports.is_empty() {
+                Vec::new()
+            } else {
+                vec![To {
+                    operation: Operation { ports },
+                }]
+            },
         })
         .collect();
     Object {

@@ -298,6 +298,20 @@ pub struct WorkloadSelector {
 #[derive(Clone, Debug, Serialize)]
 pub struct Rule {
     pub from: Vec<From>,
+    /// The ports a narrowed call (`calls: [api:http]`) may reach.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub to: Vec<To>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct To {
+    pub operation: Operation,
+}
+
+/// `ports` are the workload's (container) ports, as strings (SEMANTICS.md).
+#[derive(Clone, Debug, Serialize)]
+pub struct Operation {
+    pub ports: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
