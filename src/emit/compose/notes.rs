@@ -26,12 +26,16 @@ pub fn not_applied(app: &App, svc: &Service) -> Vec<String> {
         out.extend(policies.iter().filter(|p| p.0).map(|p| p.1.to_string()));
     }
     if app.mesh != Mesh::None && !svc.callers.is_empty() {
-        out.push("mTLS and the authorization of its callers (networks still isolate it)".into());
+        out.push("mTLS and caller authorization (its network still isolates it)".into());
     }
+    // Narrowing matters only where a caller could reach a port it does not call.
     let id = app.id_of(svc);
-    let narrowed = |c: &usize| id.is_some_and(|id| app.services[*c].call_ports.contains_key(&id));
+    let narrowed = |c: &usize| {
+        id.and_then(|id| app.services[*c].call_ports.get(&id))
+            .is_some_and(|names| names.len() < svc.ports.len())
+    };
     if svc.callers.iter().any(narrowed) {
-        out.push("calls narrowed to one port (a network admits every port)".into());
+        out.push("calls narrowed to some of its ports (a network admits every port)".into());
     }
     if let Some(a) = &svc.autoscale {
         out.push(format!("autoscaling (runs {} replicas)", a.min));
