@@ -238,6 +238,9 @@ impl Mapper {
                 ));
                 continue;
             }
+            if secret_file {
+                self.note(v.span, &path, Kind::Changed, "kept as written, but meshc mounts no secret files at `/run/secrets`; pass the secret itself as `{ secret: name/key }`");
+            }
             if v.value.contains('$') {
                 self.note(
                     v.span,

@@ -95,10 +95,15 @@ impl std::fmt::Display for ImportError {
                         } else {
                             format!("{}: ", p.path)
                         };
-                        format!("{}:{line}:{col}: error: {path}{}", file.name, p.message)
+                        format!("  {}:{line}:{col}: {path}{}", file.name, p.message)
                     })
                     .collect();
-                write!(f, "{}\nnothing was written", lines.join("\n"))
+                write!(
+                    f,
+                    "`{}` cannot be imported:\n{}\nnothing was written",
+                    file.name,
+                    lines.join("\n")
+                )
             }
         }
     }
