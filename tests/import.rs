@@ -20,11 +20,13 @@ fn samples() -> Vec<PathBuf> {
     out
 }
 
-/// A copy of a sample in a fresh directory.
-fn copy(sample: &Path) -> tempfile::TempDir {
+/// A copy of a sample in a fresh directory named like the sample (the
+/// application's name when the Compose file has none).
+fn copy(sample: &Path) -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().expect("tempdir");
-    common::copy_dir(sample, tmp.path());
-    tmp
+    let dir = tmp.path().join(sample.file_name().expect("name"));
+    common::copy_dir(sample, &dir);
+    (tmp, dir)
 }
 
 fn options() -> BuildOptions {
@@ -127,11 +129,11 @@ fn every_sample_imports_checks_and_keeps_its_shape() {
             .expect("name")
             .to_string_lossy()
             .into_owned();
-        let tmp = copy(&sample);
-        let o = meshc(tmp.path(), &["import", "compose.yaml"]);
+        let (_tmp, dir) = copy(&sample);
+        let o = meshc(dir.as_path(), &["import", "compose.yaml"]);
         let err = stderr(&o);
         assert_eq!(o.status.code(), Some(0), "{name}: {err}");
-        let out = tmp.path().join("meshc.yaml");
+        let out = dir.as_path().join("meshc.yaml");
         let text = std::fs::read_to_string(&out).expect("written");
         let (diags, report) = common::check_report(&out);
         assert!(
@@ -143,7 +145,7 @@ fn every_sample_imports_checks_and_keeps_its_shape() {
             insta::assert_snapshot!(format!("{name}-stderr"), err);
         });
         // Round trip: the compiled model keeps what the Compose file said.
-        let compose = std::fs::read_to_string(tmp.path().join("compose.yaml")).expect("compose");
+        let compose = std::fs::read_to_string(dir.as_path().join("compose.yaml")).expect("compose");
         let want = compose_shape(&compose);
         let got = model_shape(&lower(&out));
         assert_eq!(got.services, want.services, "{name}");
@@ -156,31 +158,34 @@ fn every_sample_imports_checks_and_keeps_its_shape() {
             want.calls
         );
         // KDL says the same.
-        let o = meshc(tmp.path(), &["import", "compose.yaml", "-o", "meshc.kdl"]);
+        let o = meshc(
+            dir.as_path(),
+            &["import", "compose.yaml", "-o", "meshc.kdl"],
+        );
         assert_eq!(o.status.code(), Some(0), "{name} kdl: {}", stderr(&o));
-        let kdl = model_shape(&lower(&tmp.path().join("meshc.kdl")));
+        let kdl = model_shape(&lower(&dir.as_path().join("meshc.kdl")));
         assert_eq!(kdl, got, "{name}: KDL and YAML differ");
     }
 }
 
 #[test]
 fn refuses_to_overwrite_without_force() {
-    let tmp = copy(&common::root().join("tests/fixtures/import/gitea-postgres"));
-    std::fs::write(tmp.path().join("meshc.yaml"), "mine\n").expect("write");
-    let o = meshc(tmp.path(), &["import", "compose.yaml"]);
+    let (_tmp, dir) = copy(&common::root().join("tests/fixtures/import/gitea-postgres"));
+    std::fs::write(dir.as_path().join("meshc.yaml"), "mine\n").expect("write");
+    let o = meshc(dir.as_path(), &["import", "compose.yaml"]);
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(
         stderr(&o),
         "error: `meshc.yaml` already exists; pass --force to overwrite it, or -o to write elsewhere\n"
     );
     assert_eq!(
-        std::fs::read_to_string(tmp.path().join("meshc.yaml")).expect("read"),
+        std::fs::read_to_string(dir.as_path().join("meshc.yaml")).expect("read"),
         "mine\n"
     );
-    let o = meshc(tmp.path(), &["import", "compose.yaml", "--force"]);
+    let o = meshc(dir.as_path(), &["import", "compose.yaml", "--force"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
-        std::fs::read_to_string(tmp.path().join("meshc.yaml"))
+        std::fs::read_to_string(dir.as_path().join("meshc.yaml"))
             .expect("read")
             .contains("  gitea:\n    image: gitea/gitea:latest\n")
     );

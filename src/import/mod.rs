@@ -12,6 +12,7 @@ pub mod draft;
 mod map;
 mod names;
 mod ports;
+mod reader;
 mod reasons;
 mod units;
 mod volumes;
