@@ -11,6 +11,8 @@ mod names;
 mod shape;
 mod traffic;
 
+pub use shape::looks_like_secret;
+
 use crate::ast::Description;
 use crate::diag::Diagnostic;
 use std::path::Path;

@@ -223,13 +223,18 @@ fn local_path(p: &Spanned<String>, base: &Path, what: &str, dir: bool, out: &mut
     }
 }
 
+/// Whether an environment variable's name says it holds a secret
+/// (`DB_PASSWORD`, `API_TOKEN`); `meshc import` moves such values to Secrets.
+pub fn looks_like_secret(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    ["PASSWORD", "PASSWD", "TOKEN", "SECRET", "KEY", "CREDENTIAL"]
+        .iter()
+        .any(|w| upper.contains(w))
+}
+
 fn inline_secrets(env: &IndexMap<String, EnvVar>, out: &mut Vec<Diagnostic>) {
     for var in env.values() {
-        let upper = var.name.value.to_ascii_uppercase();
-        let secretish = ["PASSWORD", "PASSWD", "TOKEN", "SECRET", "KEY", "CREDENTIAL"]
-            .iter()
-            .any(|w| upper.contains(w));
-        if let (true, EnvValue::Plain(v)) = (secretish, &var.value)
+        if let (true, EnvValue::Plain(v)) = (looks_like_secret(&var.name.value), &var.value)
             && !v.value.is_empty()
         {
             out.push(

@@ -5,6 +5,7 @@ mod build;
 mod check;
 mod diff;
 mod explain;
+mod import;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -28,6 +29,8 @@ enum Command {
     Explain(explain::Args),
     /// Print the JSON Schema of the description format.
     Schema,
+    /// Convert a Docker Compose file into a meshc description (meshc.yaml beside it by default).
+    Import(import::Args),
 }
 
 /// What a command ended with; `main` turns it into an exit status.
@@ -56,6 +59,7 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Build(args) => build::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::Import(args) => import::run(args),
         Command::Schema => {
             print!("{}", meshc::ast::schema_text());
             Outcome::Clean
