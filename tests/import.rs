@@ -86,9 +86,18 @@ fn compose_shape(text: &str) -> Shape {
                     .insert((name.clone(), container.parse().expect("port number")));
             }
         }
-        for d in svc["depends_on"].as_array().into_iter().flatten() {
-            s.calls
-                .insert((name.clone(), d.as_str().expect("name").to_string()));
+        // depends_on in its list form, or its map form (what meshc writes).
+        let deps = &svc["depends_on"];
+        let names = deps
+            .as_array()
+            .map(|a| a.iter().filter_map(|d| d.as_str()).collect::<Vec<_>>())
+            .or_else(|| {
+                deps.as_object()
+                    .map(|m| m.keys().map(String::as_str).collect())
+            })
+            .unwrap_or_default();
+        for d in names {
+            s.calls.insert((name.clone(), d.to_string()));
         }
     }
     s
@@ -156,6 +165,29 @@ fn every_sample_imports_checks_and_keeps_its_shape() {
             "{name}: {:?} lacks {:?}",
             got.calls,
             want.calls
+        );
+        // And back out: the description builds for Compose, whose file has
+        // the original's services, ports and edges again.
+        let back = pipeline::compile(
+            &out,
+            &BuildOptions {
+                targets: vec![meshc::emit::Target::Compose],
+                ..options()
+            },
+        )
+        .unwrap_or_else(|e| panic!("{name}: no compose build: {e:?}"));
+        let file = back
+            .bundle
+            .artifacts
+            .iter()
+            .find(|a| a.path == "compose/compose.yaml")
+            .expect("compose file");
+        let again = compose_shape(std::str::from_utf8(&file.bytes).expect("utf-8"));
+        assert_eq!(again.services, want.services, "{name}: compose round trip");
+        assert_eq!(again.ports, want.ports, "{name}: compose round trip");
+        assert!(
+            again.calls.is_superset(&want.calls),
+            "{name}: compose round trip"
         );
         // KDL says the same.
         let o = meshc(
