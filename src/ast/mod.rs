@@ -45,6 +45,8 @@ pub struct Description {
     pub routing: Option<Spanned<Routing>>,
     pub gateway_class: Option<Name>,
     pub trust_domain: Option<Name>,
+    /// M308's threshold: worst-case attempts per entry request.
+    pub max_attempts: Option<Spanned<u32>>,
     pub defaults: Defaults,
     pub services: IndexMap<String, Service>,
     pub environments: IndexMap<String, Environment>,

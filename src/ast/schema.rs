@@ -652,6 +652,11 @@ pub static DESCRIPTION: Object = Object {
             Ty::Str,
         ),
         f(
+            "max_attempts",
+            "Worst-case attempts one entry request may cause at any service, retries multiplied along call chains (implicit mesh retries included), above which `check` warns (M308; default 10).",
+            Ty::Int(1, 1_000_000),
+        ),
+        f(
             "defaults",
             "Defaults for every service.",
             Ty::Object(&DEFAULTS),

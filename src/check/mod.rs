@@ -6,6 +6,7 @@
 
 mod addresses;
 mod capabilities;
+mod chains;
 mod graph;
 mod names;
 mod shape;
@@ -25,6 +26,7 @@ pub fn check(desc: &Description, base: &Path) -> Vec<Diagnostic> {
     shape::check(desc, base, &mut diags);
     graph::check(desc, &mut diags);
     traffic::check(desc, &mut diags);
+    chains::check(desc, &mut diags);
     capabilities::check(desc, &mut diags);
     addresses::check(desc, &mut diags);
     diags

@@ -198,6 +198,16 @@ rules! {
         why: "Timeouts and retries apply per hop. When `b`'s worst case (its `timeout`, or `per_try_timeout × (attempts + 1)`) exceeds the timeout callers allow `a`, `a`'s callers give up while `a` still waits for `b` and its retries: the work is wasted and load multiplies along the chain.",
         wrong: "a: { traffic: { timeout: 2s }, calls: [b] }\nb: { traffic: { timeout: 5s } }\n",
         right: "a: { traffic: { timeout: 6s }, calls: [b] }\nb: { traffic: { timeout: 5s } }\n";
+    RetryAmplification = "M308", "retry-amplification", Warning,
+        summary: "Retries multiply along a call chain: one request at an entry point can reach a service more than `max_attempts` times (default 10).",
+        why: "Each hop retries independently, so three layers that each try 4 times turn one failing database into 64 requests per user click, right when it is least able to take them. The count is the product of `attempts + 1` along every path from an entry point (an ingress, or a service nobody calls), summed over the paths; where a service sets no retries, Istio's implicit 2 retries count. Retry at one layer only (usually the edge), or set `retries: { attempts: 0 }` on the inner hops.",
+        wrong: "a: { calls: [b], ingress: { host: a.example.com } }\nb: { calls: [c], traffic: { retries: { attempts: 3 } } }\nc: { calls: [d], traffic: { retries: { attempts: 3 } } }\nd: { traffic: { retries: { attempts: 3 } } }   # 4 × 4 × 4 = 64\n",
+        right: "b: { calls: [c], traffic: { retries: { attempts: 3 } } }\nc: { calls: [d], traffic: { retries: { attempts: 0 } } }\nd: { traffic: { retries: { attempts: 0 } } }   # 4\n";
+    ChainTimeout = "M309", "chain-timeout", Warning,
+        summary: "A caller gives up on a call (its `timeout`, or each try's `per_try_timeout`) before what it calls can finish, counting what that service itself waits for downstream.",
+        why: "A per-try timeout shorter than the callee's worst case (its timeout, or `per_try_timeout × (attempts + 1)`, implicit retries included) cuts every slow attempt short and retries it, so the work downstream is done again and again. Where the callee sets no bound of its own, its worst case is its retries times the slowest bounded service it calls. M307 reports a caller's `timeout` against a callee's own bound; this code covers per-try timeouts and bounds that come from further down the chain.",
+        wrong: "a: { calls: [b], traffic: { retries: { attempts: 2, per_try_timeout: 1s } } }\nb: { traffic: { timeout: 5s } }\n",
+        right: "a: { calls: [b], traffic: { retries: { attempts: 2, per_try_timeout: 6s }, timeout: 20s } }\nb: { traffic: { timeout: 5s } }\n";
     ImageOrBuild = "M401", "image-or-build", Error,
         summary: "A workload needs exactly one of `image` or `build` (per version when the service has versions).",
         why: "meshc must know whether to deploy an existing image or generate a Dockerfile.",

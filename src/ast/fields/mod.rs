@@ -32,6 +32,9 @@ pub fn description(d: &mut Decoder, root: &Node) -> Description {
     desc.trust_domain = o
         .get("trust_domain")
         .and_then(|n| d.string(n, "`trust_domain`"));
+    desc.max_attempts = o
+        .get("max_attempts")
+        .and_then(|n| d.uint(n, "`max_attempts`", (1, 1_000_000), Code::InvalidValue));
     if let Some(n) = o.get("defaults")
         && let Some(od) = d.object(n, &dec::DEFAULTS)
     {
