@@ -10,6 +10,7 @@ pub mod fingerprint;
 pub mod gateway_api;
 pub mod istio;
 pub mod kubernetes;
+pub mod linkerd;
 mod meta;
 pub mod yaml;
 
@@ -243,7 +244,7 @@ fn kept<'a>(app: &'a App, keep: Keep) -> Vec<&'a Service> {
 fn mesh(app: &App, keep: Keep) -> Vec<Artifact> {
     match app.mesh {
         crate::model::Mesh::Istio => istio::emit(app, keep),
-        crate::model::Mesh::Linkerd => Vec::new(),
+        crate::model::Mesh::Linkerd => linkerd::emit(app, keep),
         crate::model::Mesh::None => gateway_api::emit(app, keep),
     }
 }

@@ -3,12 +3,13 @@
 //! (named ports with `appProtocol`, selecting every version on `app`), and
 //! with `routing: gateway-api` one Service per version (`<service>-<version>`,
 //! selecting `app` and `version`): Gateway API routes split traffic between
-//! Services, not subsets.
+//! Services, not subsets. With Linkerd the Services carry the circuit
+//! breaker's annotations.
 
 use super::types::{Object, ServiceAccount, ServicePort, ServiceSpec, Spec};
 use crate::ast::Protocol;
 use crate::emit::{ObjectMeta, labels, selector_labels};
-use crate::model::{App, Routing, Service, Workload};
+use crate::model::{App, Mesh, Routing, Service, Workload};
 
 pub fn service_account(app: &App, svc: &Service) -> Object<ServiceAccount> {
     Object::new(
@@ -28,11 +29,9 @@ pub fn service(app: &App, svc: &Service) -> Option<KubeService> {
     if svc.ports.is_empty() {
         return None;
     }
-    Some(addressed(
-        ObjectMeta::for_service(app, svc, &svc.name),
-        svc,
-        None,
-    ))
+    let mut meta = ObjectMeta::for_service(app, svc, &svc.name);
+    meta.annotations = mesh_annotations(app, svc);
+    Some(addressed(meta, svc, None))
 }
 
 /// One Service per version, only with `routing: gateway-api`.
@@ -47,11 +46,19 @@ pub fn version_services(app: &App, svc: &Service) -> Vec<KubeService> {
                 name: w.name.clone(),
                 namespace: Some(app.namespace.clone()),
                 labels: labels(app, svc, Some(w)),
-                annotations: Default::default(),
+                annotations: mesh_annotations(app, svc),
             };
             addressed(meta, svc, Some(w))
         })
         .collect()
+}
+
+/// Linkerd reads circuit breaking from the Service a request goes to.
+fn mesh_annotations(app: &App, svc: &Service) -> indexmap::IndexMap<String, String> {
+    match app.mesh {
+        Mesh::Linkerd => crate::emit::linkerd::annotations::service(svc),
+        Mesh::Istio | Mesh::None => Default::default(),
+    }
 }
 
 fn addressed(metadata: ObjectMeta, svc: &Service, workload: Option<&Workload>) -> KubeService {
