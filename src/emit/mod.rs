@@ -7,8 +7,10 @@ pub mod compose;
 pub mod docker;
 pub mod edge;
 pub mod fingerprint;
+pub mod gateway_api;
 pub mod istio;
 pub mod kubernetes;
+pub mod linkerd;
 mod meta;
 pub mod yaml;
 
@@ -23,7 +25,8 @@ use std::ops::Range;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
 pub enum Target {
     Kubernetes,
-    /// The mesh's resources (`istio/` or `linkerd/`; nothing without a mesh).
+    /// The mesh's resources (`istio/` or `linkerd/`; without a mesh, the
+    /// Gateway API ingress in `gateway-api/` when routing asks for it).
     #[value(alias = "istio", alias = "linkerd")]
     Mesh,
     Docker,
@@ -54,7 +57,7 @@ impl Target {
     pub fn dirs(self) -> &'static [&'static str] {
         match self {
             Target::Kubernetes => &["kubernetes"],
-            Target::Mesh => &["istio", "linkerd"],
+            Target::Mesh => &["istio", "linkerd", "gateway-api"],
             Target::Docker => &["docker"],
             Target::Compose => &["compose"],
         }
@@ -241,7 +244,8 @@ fn kept<'a>(app: &'a App, keep: Keep) -> Vec<&'a Service> {
 fn mesh(app: &App, keep: Keep) -> Vec<Artifact> {
     match app.mesh {
         crate::model::Mesh::Istio => istio::emit(app, keep),
-        crate::model::Mesh::Linkerd | crate::model::Mesh::None => Vec::new(),
+        crate::model::Mesh::Linkerd => linkerd::emit(app, keep),
+        crate::model::Mesh::None => gateway_api::emit(app, keep),
     }
 }
 

@@ -2,6 +2,12 @@
 //! the service, host = its FQDN): one subset per workload version selecting
 //! `version: <v>`, and a rule-wide traffic policy with Istio mTLS plus the
 //! circuit breaker (outlier detection) and connection pool when set.
+//!
+//! With `routing: gateway-api` traffic reaches each version through its own
+//! Service (`<service>-<version>`), not a subset: the policy the Gateway API
+//! cannot say (outlier detection, connection pool) goes into one
+//! DestinationRule per host a route can send to, without subsets, and only
+//! when such a policy is set. Limits then count per version's host.
 
 use super::types::{
     ClientTls, ConnectionPool, DestinationRuleSpec, HttpSettings, NETWORKING, Object,
@@ -11,7 +17,6 @@ use crate::emit::ObjectMeta;
 use crate::model::{self, App, Service};
 
 pub fn destination_rule(app: &App, svc: &Service) -> Object<DestinationRuleSpec> {
-    let traffic = svc.traffic.as_ref();
     let subsets = svc
         .workloads
         .iter()
@@ -21,12 +26,39 @@ pub fn destination_rule(app: &App, svc: &Service) -> Object<DestinationRuleSpec>
             labels: [("version".to_string(), v.clone())].into_iter().collect(),
         })
         .collect();
+    rule(app, svc, svc.name.clone(), app.host(svc), subsets)
+}
+
+/// For `routing: gateway-api`: the service's host, then each version's.
+pub fn gateway_api_rules(app: &App, svc: &Service) -> Vec<Object<DestinationRuleSpec>> {
+    let Some(t) = &svc.traffic else {
+        return Vec::new();
+    };
+    if t.circuit_breaker.is_none() && t.connection_pool.is_none() {
+        return Vec::new();
+    }
+    let mut out = vec![rule(app, svc, svc.name.clone(), app.host(svc), Vec::new())];
+    for w in svc.workloads.iter().filter(|w| w.version.is_some()) {
+        let host = format!("{}.{}.svc.cluster.local", w.name, app.namespace);
+        out.push(rule(app, svc, w.name.clone(), host, Vec::new()));
+    }
+    out
+}
+
+fn rule(
+    app: &App,
+    svc: &Service,
+    name: String,
+    host: String,
+    subsets: Vec<Subset>,
+) -> Object<DestinationRuleSpec> {
+    let traffic = svc.traffic.as_ref();
     Object {
         api_version: NETWORKING,
         kind: "DestinationRule",
-        metadata: ObjectMeta::for_service(app, svc, svc.name.clone()),
+        metadata: ObjectMeta::for_service(app, svc, name),
         spec: DestinationRuleSpec {
-            host: app.host(svc),
+            host,
             traffic_policy: TrafficPolicy {
                 tls: ClientTls {
                     mode: "ISTIO_MUTUAL",

@@ -10,6 +10,11 @@
 //!   the ingress Gateway (owned by the first service using its host) and
 //!   the VirtualService bound to it.
 //!
+//! With `routing: gateway-api` there is no VirtualService and no Istio
+//! Gateway: routing and ingress are Gateway API objects
+//! ([`crate::emit::gateway_api`]) in the same files, in the same places;
+//! DestinationRules only carry what the Gateway API cannot say.
+//!
 //! Hosts are always fully qualified (`<svc>.<ns>.svc.cluster.local`): short
 //! names would resolve in the namespace of the rule, not of the service.
 
@@ -25,7 +30,8 @@ mod types;
 mod fixture;
 
 use super::{Artifact, Keep, Manifest};
-use crate::model::{App, Mesh, Service};
+use crate::emit::gateway_api;
+use crate::model::{App, Mesh, Routing, Service};
 
 /// The mesh file and the files of the services `keep` picks.
 pub fn emit(app: &App, keep: Keep) -> Vec<Artifact> {
@@ -46,6 +52,9 @@ pub fn emit(app: &App, keep: Keep) -> Vec<Artifact> {
 }
 
 fn service(app: &App, svc: &Service) -> Manifest {
+    if app.routing == Routing::GatewayApi {
+        return gateway_api_service(app, svc);
+    }
     let mut file = Manifest::new();
     if svc.versioned || svc.traffic.is_some() {
         file.push(&destination::destination_rule(app, svc));
@@ -61,6 +70,23 @@ fn service(app: &App, svc: &Service) -> Manifest {
             file.push(&gw);
         }
         file.push(&gateway::ingress_virtual_service(app, svc, ingress));
+    }
+    file
+}
+
+fn gateway_api_service(app: &App, svc: &Service) -> Manifest {
+    let mut file = Manifest::new();
+    for dr in destination::gateway_api_rules(app, svc) {
+        file.push(&dr);
+    }
+    for route in gateway_api::mesh_routes(app, svc, gateway_api::TimeoutIn::Spec) {
+        file.push(&route);
+    }
+    if !svc.ports.is_empty() {
+        file.push(&security::authorization_policy(app, svc));
+    }
+    for object in gateway_api::ingress(app, svc) {
+        file.push(&object);
     }
     file
 }

@@ -3,7 +3,10 @@
 //!
 //! Each policy ALLOWs exactly the declared callers, by workload principal
 //! (`<trust_domain>/ns/<namespace>/sa/<caller>`), one rule per caller, plus
-//! the Istio ingress gateway when the service has an ingress. A service
+//! the ingress gateway when the service has an ingress: Istio's own
+//! (`istio-system`), or with `routing: gateway-api` the pods Istio deploys
+//! for the host's Gateway API `Gateway` (ServiceAccount `<gateway>-istio`
+//! in the app's namespace). A service
 //! nobody may call gets an ALLOW policy with no `rules` at all: that matches
 //! no request, and since an ALLOW policy exists, every request is denied.
 //! The field is left out rather than written as `rules: []` so nobody
@@ -14,7 +17,8 @@ use super::types::{
     Source, To, WorkloadSelector,
 };
 use crate::emit::ObjectMeta;
-use crate::model::{App, Service};
+use crate::emit::edge::{Edge, edge, istio_gateway_service_account};
+use crate::model::{App, Ingress, Service};
 use indexmap::IndexMap;
 
 /// Namespace and service account of the ingress gateway installed by
@@ -53,6 +57,32 @@ pub fn gateway_principal(app: &App) -> String {
     )
 }
 
+/// The identity of the proxy that carries `ing`'s outside traffic; a
+/// controller known only by its namespace is every account in it (Istio
+/// reads a trailing `*` as a prefix match).
+fn edge_principal(app: &App, ing: &Ingress) -> String {
+    match edge(app, &ing.gateway_owner) {
+        Edge::Controller {
+            namespace: GATEWAY_NAMESPACE,
+            service_account: Some(GATEWAY_SERVICE_ACCOUNT),
+        } => gateway_principal(app),
+        Edge::Controller {
+            namespace,
+            service_account,
+        } => format!(
+            "{}/ns/{namespace}/sa/{}",
+            app.trust_domain,
+            service_account.unwrap_or("*")
+        ),
+        Edge::GatewayPods { gateway } => format!(
+            "{}/ns/{}/sa/{}",
+            app.trust_domain,
+            app.namespace,
+            istio_gateway_service_account(&gateway)
+        ),
+    }
+}
+
 pub fn authorization_policy(app: &App, svc: &Service) -> Object<AuthorizationPolicySpec> {
     let id = app.id_of(svc);
     // A caller narrowed to some ports (`calls: [api:http]`) may reach only
@@ -75,7 +105,7 @@ pub fn authorization_policy(app: &App, svc: &Service) -> Object<AuthorizationPol
         .collect();
     if let Some(ingress) = &svc.ingress {
         principals.push((
-            gateway_principal(app),
+            edge_principal(app, ingress),
             if svc.ports.len() > 1 {
                 vec![ingress.port.number.to_string()]
             } else {

@@ -3,7 +3,8 @@
 //! Files, all under `kubernetes/`:
 //! - `namespace.yaml`: the Namespace;
 //! - `<service>.yaml` per service, in service order: ServiceAccount,
-//!   ConfigMap (with config files), Service (with ports), one Deployment per
+//!   ConfigMap (with config files), Service (with ports), one Service per
+//!   version (`routing: gateway-api`), one Deployment per
 //!   workload (with `storage`: a headless Service and a StatefulSet each), one HorizontalPodAutoscaler per workload (with `autoscale`),
 //!   PodDisruptionBudget (two or more pods), NetworkPolicy, Ingress (no mesh
 //!   and an `ingress`);
@@ -58,6 +59,9 @@ fn service_manifest(app: &App, svc: &Service) -> Manifest {
         m.push(&cm);
     }
     if let Some(s) = service::service(app, svc) {
+        m.push(&s);
+    }
+    for s in service::version_services(app, svc) {
         m.push(&s);
     }
     if svc.storage.is_empty() {

@@ -10,6 +10,12 @@
 //! to the sidecar's 15020/15021) come from the node, which a NetworkPolicy
 //! always admits, and istiod never dials the sidecar (the sidecar dials it).
 //! Prometheus scraping of the sidecar (15020/15090) is not opened.
+//!
+//! With Linkerd, a meshed client's connection arrives on the proxy's
+//! inbound port (4143), not the port it dialled, so every rule admits 4143
+//! as well; Linkerd's Servers and AuthorizationPolicies then decide per
+//! port and identity. Egress stays open, so the proxies reach the control
+//! plane (destination 8086, identity 8080, policy 8090 in `linkerd`).
 
 use super::types::{LabelSelector, Labels, Object, Spec};
 use crate::ast::Protocol;
@@ -22,6 +28,8 @@ use serde::Serialize;
 /// Without a mesh, the Ingress is served by ingress-nginx from its default
 /// namespace ([`edge`]); the class and the namespace go together.
 pub const INGRESS_CLASS: &str = "nginx";
+/// Where Linkerd's proxy accepts meshed connections, whatever port was dialled.
+const LINKERD_INBOUND_PORT: u16 = 4143;
 /// The label the API server puts on every namespace (Kubernetes 1.21+).
 const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
 
@@ -91,6 +99,14 @@ pub fn network_policy(app: &App, svc: &Service) -> NetworkPolicy {
             from: vec![peer],
             ports: vec![policy_port(&ing.port)],
         });
+    }
+    if app.mesh == Mesh::Linkerd {
+        for r in &mut rules {
+            r.ports.push(PolicyPort {
+                protocol: "TCP",
+                port: LINKERD_INBOUND_PORT,
+            });
+        }
     }
     Object::new(
         "networking.k8s.io/v1",

@@ -1,11 +1,15 @@
 //! A service's identity and address: its ServiceAccount (the workload
 //! identity Istio's mTLS and AuthorizationPolicy name) and its Service
-//! (named ports with `appProtocol`, selecting every version on `app`).
+//! (named ports with `appProtocol`, selecting every version on `app`), and
+//! with `routing: gateway-api` one Service per version (`<service>-<version>`,
+//! selecting `app` and `version`): Gateway API routes split traffic between
+//! Services, not subsets. With Linkerd the Services carry the circuit
+//! breaker's annotations.
 
 use super::types::{Object, ServiceAccount, ServicePort, ServiceSpec, Spec};
 use crate::ast::Protocol;
-use crate::emit::{ObjectMeta, selector_labels};
-use crate::model::{App, Service};
+use crate::emit::{ObjectMeta, labels, selector_labels};
+use crate::model::{App, Mesh, Routing, Service, Workload};
 
 pub fn service_account(app: &App, svc: &Service) -> Object<ServiceAccount> {
     Object::new(
@@ -18,19 +22,54 @@ pub fn service_account(app: &App, svc: &Service) -> Object<ServiceAccount> {
     )
 }
 
+pub type KubeService = Object<Spec<ServiceSpec>>;
+
 /// The Service, or `None` for a service without ports (nothing to address).
-pub fn service(app: &App, svc: &Service) -> Option<Object<Spec<ServiceSpec>>> {
+pub fn service(app: &App, svc: &Service) -> Option<KubeService> {
     if svc.ports.is_empty() {
         return None;
     }
-    Some(Object::new(
+    let mut meta = ObjectMeta::for_service(app, svc, &svc.name);
+    meta.annotations = mesh_annotations(app, svc);
+    Some(addressed(meta, svc, None))
+}
+
+/// One Service per version, only with `routing: gateway-api`.
+pub fn version_services(app: &App, svc: &Service) -> Vec<KubeService> {
+    if app.routing != Routing::GatewayApi || !svc.versioned || svc.ports.is_empty() {
+        return Vec::new();
+    }
+    svc.workloads
+        .iter()
+        .map(|w| {
+            let meta = ObjectMeta {
+                name: w.name.clone(),
+                namespace: Some(app.namespace.clone()),
+                labels: labels(app, svc, Some(w)),
+                annotations: mesh_annotations(app, svc),
+            };
+            addressed(meta, svc, Some(w))
+        })
+        .collect()
+}
+
+/// Linkerd reads circuit breaking from the Service a request goes to.
+fn mesh_annotations(app: &App, svc: &Service) -> indexmap::IndexMap<String, String> {
+    match app.mesh {
+        Mesh::Linkerd => crate::emit::linkerd::annotations::service(svc),
+        Mesh::Istio | Mesh::None => Default::default(),
+    }
+}
+
+fn addressed(metadata: ObjectMeta, svc: &Service, workload: Option<&Workload>) -> KubeService {
+    Object::new(
         "v1",
         "Service",
-        ObjectMeta::for_service(app, svc, &svc.name),
+        metadata,
         Spec {
             spec: ServiceSpec {
                 cluster_ip: None,
-                selector: selector_labels(svc, None),
+                selector: selector_labels(svc, workload),
                 ports: svc
                     .ports
                     .iter()
@@ -44,7 +83,7 @@ pub fn service(app: &App, svc: &Service) -> Option<Object<Spec<ServiceSpec>>> {
                     .collect(),
             },
         },
-    ))
+    )
 }
 
 /// `appProtocol` as the Service API defines it: an IANA service name, or a
