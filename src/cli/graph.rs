@@ -77,6 +77,10 @@ pub fn run(args: Args) -> Outcome {
             args.color,
         );
     }
+    // The process ends next; freeing the tree, the AST and the model one
+    // node at a time would only cost time.
+    std::mem::forget((g, text));
+    std::mem::forget(loaded);
     if errors {
         eprintln!("error: the description has errors; the graph shows what could be drawn");
         Outcome::Findings
