@@ -21,7 +21,7 @@ pub fn command(args: &[String]) -> i32 {
         PathBuf::from,
     );
     match run(n, reps, &dir) {
-        Ok(met) => i32::from(!met),
+        Ok(()) => 0,
         Err(e) => {
             eprintln!("error: {e}");
             2
@@ -29,8 +29,8 @@ pub fn command(args: &[String]) -> i32 {
     }
 }
 
-/// Prints the table; true when every format met the target.
-fn run(n: usize, reps: usize, dir: &Path) -> Result<bool, String> {
+/// Prints the table and whether every format met the target.
+fn run(n: usize, reps: usize, dir: &Path) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
     let yaml = dir.join("meshc.yaml");
     std::fs::write(&yaml, generate::yaml(n, generate::Changed::No)).map_err(|e| e.to_string())?;
@@ -82,7 +82,7 @@ fn run(n: usize, reps: usize, dir: &Path) -> Result<bool, String> {
         ms(TARGET),
         if met { "met" } else { "missed" }
     );
-    Ok(met)
+    Ok(())
 }
 
 /// Loading (dropped after, as a library caller would), then the graph
