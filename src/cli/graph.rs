@@ -4,7 +4,7 @@ use super::Color;
 use super::Outcome;
 use super::build::print_diagnostics;
 use meshc::diag::render::FileReport;
-use meshc::graph::{self, load};
+use meshc::graph::{Format, load};
 use meshc::pipeline::BuildError;
 use std::path::{Path, PathBuf};
 
@@ -26,23 +26,13 @@ pub struct Args {
     color: Color,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-enum Format {
-    /// Graphviz (`dot -Tsvg`).
-    Dot,
-    /// A Mermaid flowchart, for Markdown on GitHub.
-    Mermaid,
-    /// Services, edges and unreached services, for scripts.
-    Json,
-}
-
 pub fn run(args: Args) -> Outcome {
     let Some(file) = args.file.clone().or_else(super::default_input) else {
         return Outcome::Failed(
             "no meshc.yaml or meshc.kdl in this directory; name the description to draw".into(),
         );
     };
-    let loaded = match load::load(&file, args.env.as_deref()) {
+    let (loaded, text) = match load::draw(&file, args.env.as_deref(), args.format) {
         Ok(l) => l,
         Err(BuildError::Findings(file, diagnostics)) => {
             print_diagnostics(FileReport { file, diagnostics }, args.color);
@@ -52,12 +42,6 @@ pub fn run(args: Args) -> Outcome {
         Err(BuildError::Io(e)) => return Outcome::Failed(e.to_string()),
         Err(BuildError::Usage(m)) => return Outcome::Failed(m),
         Err(BuildError::Emit(e)) => return Outcome::Failed(e.to_string()),
-    };
-    let g = graph::graph(&loaded.app);
-    let text = match args.format {
-        Format::Dot => graph::dot::render(&g),
-        Format::Mermaid => graph::mermaid::render(&g),
-        Format::Json => graph::json::render(&g),
     };
     match &args.out {
         Some(out) => {
@@ -79,8 +63,7 @@ pub fn run(args: Args) -> Outcome {
     }
     // The process ends next; freeing the tree, the AST and the model one
     // node at a time would only cost time.
-    std::mem::forget((g, text));
-    std::mem::forget(loaded);
+    std::mem::forget((text, loaded));
     if errors {
         eprintln!("error: the description has errors; the graph shows what could be drawn");
         Outcome::Findings

@@ -78,6 +78,25 @@ pub struct Edge {
     pub cycle: bool,
 }
 
+/// The text formats a graph is rendered in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Graphviz (`dot -Tsvg`).
+    Dot,
+    /// A Mermaid flowchart, for Markdown on GitHub.
+    Mermaid,
+    /// Services, edges and unreached services, for scripts.
+    Json,
+}
+
+pub fn render(g: &Graph, format: Format) -> String {
+    match format {
+        Format::Dot => dot::render(g),
+        Format::Mermaid => mermaid::render(g),
+        Format::Json => json::render(g),
+    }
+}
+
 /// The graph of `app`.
 pub fn graph(app: &App) -> Graph<'_> {
     let on_cycle = cyclic_components(app);
