@@ -11,6 +11,7 @@ pub mod check;
 pub mod diag;
 pub mod diff;
 pub mod emit;
+pub mod graph;
 pub mod import;
 pub mod lower;
 pub mod model;

@@ -16,6 +16,7 @@
 //!   perf floor N DIR LAYOUT    run a floor: `same` (meshc's own files, byte for byte),
 //!                              or issue 6's four kinds: one-file | per-service | per-target
 //!   perf stages DIR [REPS]     time the stages on DIR/meshc.yaml (from `perf gen`)
+//!   perf graph [N] [REPS] [DIR] time `meshc graph` (default N = 10,000; target 300 ms)
 //!
 //! The harness runs the generator and the stages in subprocesses too, so
 //! that its own memory stays small: a child's max RSS (from `wait4`)
@@ -24,6 +25,7 @@
 mod floor;
 mod floor_same;
 mod generate;
+mod graph;
 mod measure;
 mod report;
 mod stages;
@@ -50,6 +52,7 @@ fn main() {
     let code = match args.first().map(String::as_str) {
         Some("floor") => floor_command(&args[1..]),
         Some("gen") => gen_command(&args[1..]),
+        Some("graph") => graph::command(&args[1..]),
         Some("stages") => stages_command(&args[1..]),
         Some("-h" | "--help") => {
             println!("{}", usage());
@@ -70,7 +73,8 @@ fn usage() -> &'static str {
     "usage: benches/run.sh [--sizes 100,1000,10000] [--reps N] [--work DIR]
        perf gen N DIR
        perf floor N DIR same|one-file|per-service|per-target
-       perf stages DIR [REPS] [--raw]"
+       perf stages DIR [REPS] [--raw]
+       perf graph [N] [REPS] [DIR]"
 }
 
 fn options(args: &[String]) -> Result<Options, String> {

@@ -5,6 +5,7 @@ mod build;
 mod check;
 mod diff;
 mod explain;
+mod graph;
 mod import;
 
 use clap::{Parser, Subcommand};
@@ -25,6 +26,8 @@ enum Command {
     Build(build::Args),
     /// Show what a change to the description does, as an ordered plan (exit 1 on changes).
     Diff(diff::Args),
+    /// Draw the services, calls and traffic rules as a graph (DOT, Mermaid or JSON).
+    Graph(graph::Args),
     /// Explain a diagnostic code: what it checks, why, and examples.
     Explain(explain::Args),
     /// Print the JSON Schema of the description format.
@@ -58,6 +61,7 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Check(args) => check::run(args),
         Command::Build(args) => build::run(args),
         Command::Diff(args) => diff::run(args),
+        Command::Graph(args) => graph::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Import(args) => import::run(args),
         Command::Schema => {
