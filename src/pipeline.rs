@@ -200,18 +200,18 @@ impl Overrides {
 
 /// [`analysis`] with the command line's [`Overrides`] applied before `check`.
 pub fn analysis_for(file: &SourceFile, base: &Path, overrides: &Overrides) -> Analysis {
-    let tree = match syntax::parse(file) {
-        Ok(tree) => tree,
-        Err(mut diagnostics) => {
-            diag::sort(&mut diagnostics);
-            return Analysis {
-                tree: None,
-                description: None,
-                diagnostics,
-            };
-        }
+    let (tree, early) = syntax::parse_recovering(file);
+    let Some(tree) = tree else {
+        let mut diagnostics = early;
+        diag::sort(&mut diagnostics);
+        return Analysis {
+            tree: None,
+            description: None,
+            diagnostics,
+        };
     };
     let (mut desc, mut diagnostics) = ast::decode::decode(&tree);
+    diagnostics.extend(early);
     overrides.apply(&mut desc);
     diagnostics.extend(check::check(&desc, base));
     diag::sort(&mut diagnostics);

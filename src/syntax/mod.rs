@@ -20,6 +20,19 @@ pub const MAX_DEPTH: usize = 64;
 pub const MAX_SERVICES: usize = 10_000;
 
 /// Parses a description into its document tree, or the syntax errors found.
+/// [`parse`], keeping what could be read next to what could not (a KDL
+/// node that maps to nothing is reported and left out); `None` when there
+/// is no tree at all (the text does not parse).
+pub fn parse_recovering(file: &SourceFile) -> (Option<Node>, Vec<Diagnostic>) {
+    match file.format {
+        Format::Yaml => match yaml::parse(&file.text) {
+            Ok(tree) => (Some(tree), Vec::new()),
+            Err(d) => (None, vec![d]),
+        },
+        Format::Kdl => kdl::parse_recovering(&file.text),
+    }
+}
+
 pub fn parse(file: &SourceFile) -> Result<Node, Vec<Diagnostic>> {
     match file.format {
         Format::Yaml => yaml::parse(&file.text).map_err(|d| vec![d]),

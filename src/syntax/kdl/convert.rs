@@ -107,6 +107,7 @@ impl Convert<'_> {
                     let value = self.list(node);
                     entries.push((self.key(node), value));
                 }
+                Shape::Plain if depth == 0 && name == "app" => self.app(node, &mut entries),
                 Shape::Plain => {
                     let value = self.value(node, false, depth);
                     entries.push((self.key(node), value));
@@ -114,6 +115,25 @@ impl Convert<'_> {
             }
         }
         entries
+    }
+
+    /// The document's `app` node. `app "shop"` is the name; as for
+    /// `service "web" …`, its properties and block are fields, here the
+    /// document's own: `app "shop" namespace="shop" mesh="linkerd"`.
+    fn app(&mut self, node: &KdlNode, entries: &mut Vec<(Key, Node)>) {
+        let has_fields =
+            node.children().is_some() || node.entries().iter().any(|e| e.name().is_some());
+        let first = node.entries().iter().find(|e| e.name().is_none());
+        let (Some(first), true) = (first, has_fields) else {
+            let value = self.value(node, false, 0);
+            entries.push((self.key(node), value));
+            return;
+        };
+        let named = self.value(node, true, 0);
+        entries.push((self.key(node), self.scalar(first)));
+        if let Value::Map(fields) = named.value {
+            entries.extend(fields);
+        }
     }
 
     /// Where collection `into` lives in `entries`, creating it (`empty`, at

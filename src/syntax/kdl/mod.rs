@@ -62,18 +62,34 @@ use prescan::{Scanned, prescan};
 
 /// Parses a KDL description into its document tree, or every problem found.
 pub fn parse(text: &str) -> Result<Node, Vec<Diagnostic>> {
-    let scanned = prescan(text).map_err(|d| vec![d])?;
-    let doc = read(&scanned)?;
+    match parse_recovering(text) {
+        (Some(tree), diags) if diags.is_empty() => Ok(tree),
+        (_, diags) => Err(diags),
+    }
+}
+
+/// [`parse`], keeping the tree when only some nodes could not be mapped:
+/// those are reported and left out, and the rest of the document is still
+/// there to decode and check, so one mistake never hides another. `None`
+/// when the text is not KDL at all.
+pub fn parse_recovering(text: &str) -> (Option<Node>, Vec<Diagnostic>) {
+    let scanned = match prescan(text) {
+        Ok(s) => s,
+        Err(d) => return (None, vec![d]),
+    };
+    let doc = match read(&scanned) {
+        Ok(doc) => doc,
+        Err(diags) => return (None, diags),
+    };
     let mut convert = Convert {
         text,
         diags: Vec::new(),
     };
     let entries = convert.block(doc.nodes(), 0);
-    if convert.diags.is_empty() {
-        Ok(Node::new(Value::Map(entries), Span::new(0, text.len())))
-    } else {
-        Err(convert.diags)
-    }
+    (
+        Some(Node::new(Value::Map(entries), Span::new(0, text.len()))),
+        convert.diags,
+    )
 }
 
 // ---------------------------------------------------------------------------
