@@ -58,4 +58,33 @@ fn main() {
         digest[0].finish(),
         digest[1].finish()
     );
+    println!("cargo:rustc-env=MESHC_COMMIT={}", commit());
+}
+
+/// The commit this meshc is built from, for `--version` (never for the
+/// bundle: output must not depend on it): `git rev-parse`, with `-dirty`
+/// when the work tree has changes; `unknown` outside a git checkout (a
+/// crate from crates.io) or without git.
+fn commit() -> String {
+    for file in [".git/HEAD", ".git/index"] {
+        if Path::new(file).exists() {
+            println!("cargo:rerun-if-changed={file}");
+        }
+    }
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+    };
+    match git(&["rev-parse", "--short=12", "HEAD"]) {
+        Some(hash) if !hash.is_empty() => {
+            let dirty = git(&["status", "--porcelain", "--untracked-files=no"])
+                .is_some_and(|s| !s.is_empty());
+            if dirty { format!("{hash}-dirty") } else { hash }
+        }
+        _ => "unknown".to_string(),
+    }
 }

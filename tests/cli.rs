@@ -11,8 +11,11 @@ fn meshc(args: &[&str]) -> Output {
 }
 
 #[test]
-fn clean_examples_pass_with_no_output() {
-    for ex in ["examples/bookinfo/meshc.yaml", "examples/shop/meshc.yaml"] {
+fn clean_examples_pass_with_a_one_line_summary() {
+    for (ex, n) in [
+        ("examples/bookinfo/meshc.yaml", 4),
+        ("examples/shop/meshc.yaml", 11),
+    ] {
         let o = meshc(&["check", "--deny-warnings", ex]);
         assert_eq!(
             o.status.code(),
@@ -21,8 +24,57 @@ fn clean_examples_pass_with_no_output() {
             stdout(&o),
             stderr(&o)
         );
-        assert_eq!(stdout(&o), "");
+        assert_eq!(stdout(&o), format!("{ex}: {n} services, no problems\n"));
+        // --quiet: a pre-commit hook that says nothing when all is well.
+        let o = meshc(&["check", "--quiet", ex]);
+        assert_eq!((o.status.code(), stdout(&o).as_str()), (Some(0), ""));
     }
+}
+
+#[test]
+fn version_names_the_commit_it_was_built_from() {
+    let o = meshc(&["--version"]);
+    let out = stdout(&o);
+    assert!(
+        out.starts_with(&format!("meshc {} (commit ", env!("CARGO_PKG_VERSION"))),
+        "{out}"
+    );
+    assert!(out.trim_end().ends_with(')'), "{out}");
+}
+
+#[test]
+fn completions_and_the_manual_come_from_the_same_definitions() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let o = meshc(&["completions", shell]);
+        assert_eq!(o.status.code(), Some(0), "{shell}: {}", stderr(&o));
+        let out = stdout(&o);
+        for sub in ["check", "build", "diff", "graph", "import"] {
+            assert!(out.contains(sub), "{shell} completion lacks {sub}");
+        }
+    }
+    // The bash script is valid bash.
+    let script = stdout(&meshc(&["completions", "bash"]));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("meshc.bash");
+    std::fs::write(&path, script).unwrap();
+    let bash = Command::new("bash")
+        .arg("-n")
+        .arg(&path)
+        .output()
+        .expect("bash runs");
+    assert!(
+        bash.status.success(),
+        "{}",
+        String::from_utf8_lossy(&bash.stderr)
+    );
+    let man = stdout(&meshc(&["man"]));
+    assert!(man.contains(".TH meshc 1"), "{man}");
+    assert!(
+        man.contains("meshc\\-check(1)") || man.contains("check"),
+        "{man}"
+    );
+    let o = meshc(&["completions", "tcsh"]);
+    assert_eq!(o.status.code(), Some(2));
 }
 
 #[test]

@@ -24,6 +24,9 @@ pub struct Args {
     /// Colour in human output (honours NO_COLOR).
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
+    /// Print nothing when there is nothing to report (no summary line).
+    #[arg(short, long)]
+    quiet: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -46,10 +49,12 @@ pub fn run(args: Args) -> Outcome {
         args.files
     };
     let mut reports = Vec::with_capacity(files.len());
+    let mut sizes = Vec::with_capacity(files.len());
     let mut io_errors = Vec::new();
     for path in &files {
         match pipeline::read(path) {
             Ok((file, mut diagnostics)) => {
+                let mut services = 0;
                 if diagnostics.is_empty() {
                     let mut analysis = pipeline::analysis_for(
                         &file,
@@ -57,9 +62,14 @@ pub fn run(args: Args) -> Outcome {
                         &args.mesh.overrides(),
                     );
                     diagnostics = std::mem::take(&mut analysis.diagnostics);
+                    services = analysis
+                        .description
+                        .as_ref()
+                        .map_or(0, |d| d.services.len());
                     // The process ends soon: leave the tree and the AST to it.
                     std::mem::forget(analysis);
                 }
+                sizes.push(services);
                 reports.push(FileReport { file, diagnostics });
             }
             Err(e) => io_errors.push(e.to_string()),
@@ -73,6 +83,12 @@ pub fn run(args: Args) -> Outcome {
     // Machine formats always print (an empty array is an answer); human only when there is something to say.
     if args.format != OutputFormat::Human || !text.is_empty() {
         print!("{text}");
+    } else if !args.quiet {
+        // Nothing to report: say so, so a clean run is told from one that checked nothing.
+        for (report, n) in reports.iter().zip(&sizes) {
+            let plural = if *n == 1 { "" } else { "s" };
+            println!("{}: {n} service{plural}, no problems", report.file.name);
+        }
     }
     if !io_errors.is_empty() {
         return Outcome::Failed(io_errors.join("\n"));

@@ -11,8 +11,16 @@ mod import;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+/// `meshc --version`: the release and the commit it was built from.
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("MESHC_COMMIT"),
+    ")"
+);
+
 #[derive(Parser)]
-#[command(name = "meshc", version, about = "Compile an application description into Kubernetes, Istio and Dockerfiles", long_about = None)]
+#[command(name = "meshc", version = VERSION, about = "Compile an application description into Kubernetes, mesh (Istio, Linkerd, Gateway API), Compose and Dockerfiles", long_about = None)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -34,6 +42,13 @@ enum Command {
     Schema,
     /// Convert a Docker Compose file into a meshc description (meshc.yaml beside it by default).
     Import(import::Args),
+    /// Print a shell completion script (e.g. `meshc completions bash > /etc/bash_completion.d/meshc`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page, in roff (`meshc man | man -l -`).
+    Man,
 }
 
 /// What a command ended with; `main` turns it into an exit status.
@@ -67,6 +82,25 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Schema => {
             print!("{}", meshc::ast::schema_text());
             Outcome::Clean
+        }
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "meshc", &mut std::io::stdout());
+            Outcome::Clean
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            match clap_mangen::Man::new(cmd).render(&mut out) {
+                Ok(()) => {
+                    use std::io::Write;
+                    match std::io::stdout().write_all(&out) {
+                        Ok(()) => Outcome::Clean,
+                        Err(e) => Outcome::Failed(format!("cannot write the manual page: {e}")),
+                    }
+                }
+                Err(e) => Outcome::Failed(format!("cannot render the manual page: {e}")),
+            }
         }
     }
 }
