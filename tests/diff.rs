@@ -735,3 +735,77 @@ fn a_storage_change_replaces_the_stateful_set_and_says_data_is_at_stake() {
         note.text
     );
 }
+
+// --- the Gateway API and Linkerd ----------------------------------------------
+
+/// [`plan`] with the mesh and routing the command line would choose, on a
+/// copy of the case without the policies the Gateway API and Linkerd
+/// cannot express (M206 would refuse them).
+fn plan_with(case: &str, mesh: meshc::ast::Mesh, routing: meshc::ast::Routing) -> Plan {
+    let with = BuildOptions {
+        overrides: pipeline::Overrides {
+            mesh: Some(mesh),
+            routing: Some(routing),
+        },
+        ..opts()
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let build = |side: &str| {
+        let dir = tmp.path().join(side);
+        copy_dir(
+            &common::root().join("examples/diff").join(case).join(side),
+            &dir,
+        );
+        let path = dir.join("meshc.yaml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let unsupported = [
+            "retries:",
+            "fault:",
+            "mirror:",
+            "circuit_breaker:",
+            "connection_pool:",
+        ];
+        let kept: Vec<&str> = text
+            .lines()
+            .filter(|l| !unsupported.iter().any(|u| l.trim_start().starts_with(u)))
+            .collect();
+        std::fs::write(&path, kept.join("\n") + "\n").unwrap();
+        pipeline::compile(&path, &with)
+            .unwrap_or_else(|e| panic!("{case}/{side} does not build: {e:?}"))
+    };
+    let (old, new) = (build("before"), build("after"));
+    let (g_old, g_new) = (CallGraph::of(&old.app), CallGraph::of(&new.app));
+    diff::diff(
+        Side::with_graph(&old.bundle.artifacts, &g_old),
+        Side::with_graph(&new.bundle.artifacts, &g_new),
+    )
+}
+
+#[test]
+fn a_versions_service_exists_before_a_route_sends_to_it_and_goes_after() {
+    use meshc::ast::{Mesh, Routing};
+    for mesh in [Mesh::Istio, Mesh::Linkerd] {
+        let added = plan_with("version_added", mesh, Routing::GatewayApi);
+        let all = steps(&added);
+        let create = all
+            .iter()
+            .position(|s| s.starts_with("create Service reviews-v"))
+            .unwrap_or_else(|| panic!("{mesh:?}: no version Service created in {all:#?}"));
+        let route = all
+            .iter()
+            .position(|s| s.starts_with("update HTTPRoute reviews"))
+            .unwrap_or_else(|| panic!("{mesh:?}: no route update in {all:#?}"));
+        assert!(create < route, "{mesh:?}: {all:#?}");
+        let retired = plan_with("version_retired", mesh, Routing::GatewayApi);
+        let all = steps(&retired);
+        let route = all
+            .iter()
+            .position(|s| s.starts_with("update HTTPRoute reviews"))
+            .unwrap_or_else(|| panic!("{mesh:?}: no route update in {all:#?}"));
+        let delete = all
+            .iter()
+            .position(|s| s.starts_with("delete Service reviews-v"))
+            .unwrap_or_else(|| panic!("{mesh:?}: no version Service deleted in {all:#?}"));
+        assert!(route < delete, "{mesh:?}: {all:#?}");
+    }
+}

@@ -8,7 +8,9 @@
 //! 2. Tiers. Up runs them in this order, down in reverse:
 //!    files (images to build) → Namespace → identity (ServiceAccount, RBAC)
 //!    → config (ConfigMap, Secret, anything unknown) → policy
-//!    (PeerAuthentication, AuthorizationPolicy, NetworkPolicy) → workloads
+//!    (PeerAuthentication, Linkerd's MeshTLSAuthentication,
+//!    AuthorizationPolicy, NetworkPolicy, then Linkerd's Server: a Server
+//!    denies what no policy admits the moment it exists) → workloads
 //!    (Service, Deployment, HorizontalPodAutoscaler, PodDisruptionBudget)
 //!    → subsets (DestinationRule) → routing (Gateway, VirtualService, Ingress).
 //! 3. Make before break, which follows from 1 and 2: a new version's
@@ -49,8 +51,12 @@ fn tier(kind: &str) -> (Tier, u8) {
         "ConfigMap" | "Secret" => (Tier::Config, 0),
         "ServiceEntry" => (Tier::Config, 1),
         "PeerAuthentication" | "RequestAuthentication" => (Tier::Policy, 0),
+        // Linkerd: who a policy admits, then the policy, then the Server
+        // that starts denying everything else once it selects a port.
+        "MeshTLSAuthentication" | "NetworkAuthentication" => (Tier::Policy, 0),
         "AuthorizationPolicy" => (Tier::Policy, 1),
         "NetworkPolicy" => (Tier::Policy, 2),
+        "Server" => (Tier::Policy, 3),
         "Service" => (Tier::Workload, 0),
         "Deployment" | "StatefulSet" | "DaemonSet" | "Job" => (Tier::Workload, 1),
         "HorizontalPodAutoscaler" => (Tier::Workload, 2),
@@ -294,6 +300,35 @@ mod tests {
                 "create AuthorizationPolicy a",
                 "create Service a",
                 "create Deployment a",
+            ],
+        );
+    }
+
+    #[test]
+    fn rule_2_a_linkerd_server_comes_after_the_policy_that_admits_its_callers() {
+        assert_order(
+            vec![
+                res(
+                    Action::Create,
+                    "MeshTLSAuthentication",
+                    "ratings-http",
+                    "ratings",
+                ),
+                res(
+                    Action::Create,
+                    "AuthorizationPolicy",
+                    "ratings-http",
+                    "ratings",
+                ),
+                res(Action::Create, "Server", "ratings-http", "ratings"),
+                res(Action::Create, "Service", "ratings", "ratings"),
+            ],
+            &no_graph(),
+            &[
+                "create MeshTLSAuthentication ratings-http",
+                "create AuthorizationPolicy ratings-http",
+                "create Server ratings-http",
+                "create Service ratings",
             ],
         );
     }
