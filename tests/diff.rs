@@ -809,3 +809,32 @@ fn a_versions_service_exists_before_a_route_sends_to_it_and_goes_after() {
         assert!(route < delete, "{mesh:?}: {all:#?}");
     }
 }
+
+#[test]
+fn the_picture_reads_shares_from_gamma_routes_as_from_virtual_services() {
+    use meshc::ast::{Mesh, Routing};
+    use meshc::diff::picture::EdgeKind;
+    let native = plan("canary_shift");
+    for p in [
+        &native,
+        &plan_with("canary_shift", Mesh::Istio, Routing::GatewayApi),
+        &plan_with("canary_shift", Mesh::Linkerd, Routing::GatewayApi),
+    ] {
+        let moved: Vec<(String, Option<u32>, Option<u32>)> = p
+            .edges
+            .iter()
+            .filter(|e| e.kind == EdgeKind::Split)
+            .map(|e| (e.to.clone(), e.before, e.after))
+            .collect();
+        assert_eq!(
+            moved,
+            [
+                ("reviews/v1".to_string(), Some(50), Some(20)),
+                ("reviews/v3".to_string(), Some(50), Some(80))
+            ]
+        );
+    }
+    let md = render::markdown(&native, render::Header { old: "a", new: "b" });
+    assert!(md.contains("```mermaid\nflowchart LR\n"), "{md}");
+    assert!(md.contains("-->|\"50% → 80%\"|"), "{md}");
+}

@@ -121,6 +121,14 @@ impl CallGraph {
         g
     }
 
+    /// Every call edge, (caller, callee).
+    pub fn edges(&self) -> BTreeSet<(&str, &str)> {
+        self.calls
+            .iter()
+            .flat_map(|(from, to)| to.iter().map(move |t| (from.as_str(), t.as_str())))
+            .collect()
+    }
+
     pub fn contains(&self, service: &str) -> bool {
         self.calls.contains_key(service)
     }

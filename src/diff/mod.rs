@@ -70,6 +70,7 @@ mod inputs;
 mod load;
 mod notes;
 mod order;
+pub mod picture;
 pub mod render;
 
 pub use fields::{FieldChange, Op};
@@ -249,6 +250,8 @@ pub struct Plan {
     pub steps: Vec<Step>,
     pub notes: Vec<Note>,
     pub summary: Summary,
+    /// Call edges added or removed and split shares that move.
+    pub edges: Vec<picture::EdgeChange>,
 }
 
 impl Plan {
@@ -365,10 +368,12 @@ pub fn diff(old: Side, new: Side) -> Plan {
         old_graph: g_old,
         new_graph: g_new,
     });
+    let edges = picture::changes(g_old, g_new, &before, &after, &steps);
     Plan {
         steps: order::order(steps, &ordering),
         notes,
         summary,
+        edges,
     }
 }
 

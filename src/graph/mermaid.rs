@@ -171,7 +171,7 @@ fn unique(taken: &mut HashSet<String>, prefix: &str, parts: &[&str]) -> String {
 }
 
 /// The inside of a quoted Mermaid label.
-fn escape(s: &str) -> String {
+pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -24,6 +24,15 @@ pub fn markdown(plan: &Plan, header: Header) -> String {
         out.push('\n');
     }
 
+    if !plan.edges.is_empty() {
+        let _ = writeln!(out, "#### What moves\n");
+        let _ = writeln!(
+            out,
+            "```mermaid\n{}```\n",
+            crate::diff::picture::mermaid(&plan.edges)
+        );
+    }
+
     if !plan.steps.is_empty() {
         let _ = writeln!(out, "#### Plan, in apply order\n");
         let why = plan.steps.iter().any(|s| s.reason.is_some());
