@@ -102,56 +102,48 @@ fn call(from: &str, to: &str, before: Option<u32>, after: Option<u32>) -> EdgeCh
 /// edge (ingress) route or one that splits nothing.
 fn shares(tree: &Value) -> Option<BTreeMap<String, u32>> {
     let spec = &tree["spec"];
-    let (targets, version_of): (Vec<(String, u64)>, Box<dyn Fn(&str) -> String>) =
-        if tree["kind"] == "VirtualService" {
-            if spec.get("gateways").is_some() {
-                return None;
-            }
-            let rule = spec["http"].as_array()?.last()?;
-            let routes = rule["route"].as_array()?;
-            let single = routes.len() == 1;
-            let t = routes
-                .iter()
-                .filter_map(|r| {
-                    let subset = r["destination"]["subset"].as_str()?;
-                    let w = r["weight"].as_u64().unwrap_or(if single { 100 } else { 0 });
-                    Some((subset.to_string(), w))
-                })
-                .collect();
-            (t, Box::new(|s: &str| s.to_string()))
-        } else {
-            let parents = spec["parentRefs"].as_array()?;
-            if parents.iter().any(|p| p["kind"] == "Gateway") {
-                return None;
-            }
-            let service = parents.first()?["name"].as_str()?.to_string();
-            let rule = spec["rules"].as_array()?.last()?;
-            let t = rule["backendRefs"]
-                .as_array()?
-                .iter()
-                .filter_map(|b| {
-                    // The Gateway API's default weight is 1.
-                    Some((
-                        b["name"].as_str()?.to_string(),
-                        b["weight"].as_u64().unwrap_or(1),
-                    ))
-                })
-                .collect();
-            let prefix = format!("{service}-");
-            (
-                t,
-                Box::new(move |name: &str| name.strip_prefix(&prefix).unwrap_or(name).to_string()),
-            )
-        };
+    // (version, weight) of the default rule's destinations.
+    let targets: Vec<(String, u64)> = if tree["kind"] == "VirtualService" {
+        if spec.get("gateways").is_some() {
+            return None;
+        }
+        let routes = spec["http"].as_array()?.last()?["route"].as_array()?;
+        let single = routes.len() == 1;
+        routes
+            .iter()
+            .filter_map(|r| {
+                let subset = r["destination"]["subset"].as_str()?;
+                let w = r["weight"].as_u64().unwrap_or(if single { 100 } else { 0 });
+                Some((subset.to_string(), w))
+            })
+            .collect()
+    } else {
+        let parents = spec["parentRefs"].as_array()?;
+        if parents.iter().any(|p| p["kind"] == "Gateway") {
+            return None;
+        }
+        // Backends are the versions' Services, `<service>-<version>`.
+        let prefix = format!("{}-", parents.first()?["name"].as_str()?);
+        spec["rules"].as_array()?.last()?["backendRefs"]
+            .as_array()?
+            .iter()
+            .filter_map(|b| {
+                let name = b["name"].as_str()?;
+                let version = name.strip_prefix(&prefix).unwrap_or(name);
+                // The Gateway API's default weight is 1.
+                Some((version.to_string(), b["weight"].as_u64().unwrap_or(1)))
+            })
+            .collect()
+    };
     let total: u64 = targets.iter().map(|(_, w)| w).sum();
-    if total == 0 || targets.len() < 2 && targets.iter().all(|(_, w)| *w == 0) {
+    if total == 0 {
         return None;
     }
     // Weights are relative (SEMANTICS.md): shown as percentages.
     Some(
         targets
-            .iter()
-            .map(|(t, w)| (version_of(t), u32::try_from(w * 100 / total).unwrap_or(100)))
+            .into_iter()
+            .map(|(v, w)| (v, u32::try_from(w * 100 / total).unwrap_or(100)))
             .collect(),
     )
 }
