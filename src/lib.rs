@@ -14,6 +14,7 @@ pub mod emit;
 pub mod lower;
 pub mod model;
 mod par;
+pub mod pin;
 pub mod pipeline;
 pub mod source;
 pub mod syntax;

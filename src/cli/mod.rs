@@ -5,6 +5,7 @@ mod build;
 mod check;
 mod diff;
 mod explain;
+mod pin;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -24,6 +25,8 @@ enum Command {
     Build(build::Args),
     /// Show what a change to the description does, as an ordered plan (exit 1 on changes).
     Diff(diff::Args),
+    /// Resolve tag-only images to digests and record them in meshc.images.lock.
+    Pin(pin::Args),
     /// Explain a diagnostic code: what it checks, why, and examples.
     Explain(explain::Args),
     /// Print the JSON Schema of the description format.
@@ -56,6 +59,7 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Build(args) => build::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::Pin(args) => pin::run(args),
         Command::Schema => {
             print!("{}", meshc::ast::schema_text());
             Outcome::Clean
