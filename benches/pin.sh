@@ -13,6 +13,7 @@ if [ -z "${MESHC:-}" ]; then
   cargo build --release --quiet --manifest-path "$root/Cargo.toml" --bin meshc
   MESHC=${CARGO_TARGET_DIR:-$root/target}/release/meshc
 fi
+MESHC=$(realpath "$MESHC")
 work=$(mktemp -d)
 reg_pid=
 cleanup() { [ -n "$reg_pid" ] && kill "$reg_pid" 2>/dev/null; rm -rf "$work"; }
