@@ -386,3 +386,34 @@ fn a_description_with_errors_pins_nothing() {
     );
     assert!(!p.lock_path().exists());
 }
+
+#[test]
+fn a_malformed_lock_is_named_and_kept() {
+    let p = Project::new(&["127.0.0.1:1/app:v1"], "");
+    std::fs::write(p.lock_path(), "127.0.0.1:1/app:v1 not-a-digest\n").unwrap();
+    let err = failed(&p.pin(&[]));
+    assert!(
+        err.contains("meshc.images.lock` line 1: `not-a-digest` is not a `sha256:` digest"),
+        "{err}"
+    );
+    assert_eq!(p.lock(), "127.0.0.1:1/app:v1 not-a-digest\n");
+}
+
+/// Docker's order: the registry's helper answers before `auths`.
+#[test]
+fn a_helper_without_credentials_falls_back_to_auths_and_both_are_named() {
+    let reg = Registry::with_basic_auth("ci", "s3cret");
+    reg.push_image("app", "v1", "f");
+    let image = format!("{}/app:v1", reg.addr);
+    let p = Project::new(&[&image], "");
+    p.docker_config(&format!(
+        r#"{{"credsStore": "meshc-missing-helper", "auths": {{"{}": {{}}}}}}"#,
+        reg.addr
+    ));
+    let err = failed(&p.pin(&[]));
+    assert!(
+        err.contains("`docker-credential-meshc-missing-helper` (credsStore; it failed: it is not installed (not on PATH))"),
+        "{err}"
+    );
+    assert!(err.contains("(the entry has no `auth`)"), "{err}");
+}

@@ -78,10 +78,14 @@ pub fn run(args: Args) -> Outcome {
             }
             Outcome::Clean
         }
-        Err(e) => Outcome::Failed(format!(
-            "{e}\n{} was left as it was",
-            dir.join(pin::LOCK_FILE).display()
-        )),
+        Err(e) => {
+            let lock = if dir == std::path::Path::new(".") {
+                PathBuf::from(pin::LOCK_FILE)
+            } else {
+                dir.join(pin::LOCK_FILE)
+            };
+            Outcome::Failed(format!("{e}\n{} was left as it was", lock.display()))
+        }
     }
 }
 

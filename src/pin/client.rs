@@ -167,10 +167,15 @@ impl Client {
             }),
             Challenge::Bearer { realm, service } => {
                 let url = Challenge::token_url(realm, service.as_deref(), scope);
-                if !url.starts_with("https://")
-                    && !self.http.plain_allowed(super::http::host_of(&url))
-                {
-                    return Err(Problem::InsecureRedirect { url });
+                if url.starts_with("http://") {
+                    if !self.http.plain_allowed(super::http::host_of(&url)) {
+                        return Err(Problem::InsecureRedirect { url });
+                    }
+                } else if !url.starts_with("https://") {
+                    return Err(Problem::BadToken {
+                        realm: realm.clone(),
+                        reason: "the realm is not an http(s) URL".into(),
+                    });
                 }
                 let basic = found.basic_header();
                 let answer =

@@ -68,20 +68,7 @@ pub fn lookup(config: Option<&Path>, registry: &str) -> Found {
             .find(|(k, _)| normalize(k) == want)
             .map(|(_, v)| v.clone())
     };
-    if let Some(entry) = matching("auths") {
-        if let Some(pair) = auth_entry(&entry) {
-            found.basic = Some(pair);
-            found.tried.push(format!("`auths` of `{shown}`"));
-            return found;
-        }
-        found
-            .tried
-            .push(format!("`auths` of `{shown}` (the entry has no `auth`)"));
-    } else {
-        found
-            .tried
-            .push(format!("`auths` of `{shown}` (no entry for `{registry}`)"));
-    }
+    // Docker's order: a helper for the registry, the store, then `auths`.
     let helper = matching("credHelpers")
         .and_then(|v| v.as_str().map(str::to_string))
         .map(|h| (h, "credHelpers"))
@@ -97,6 +84,7 @@ pub fn lookup(config: Option<&Path>, registry: &str) -> Found {
             Ok(Some(pair)) => {
                 found.basic = Some(pair);
                 found.tried.push(format!("`{program}` ({key})"));
+                return found;
             }
             Ok(None) => found.tried.push(format!(
                 "`{program}` ({key}; it has no credentials for `{registry}`)"
@@ -105,6 +93,20 @@ pub fn lookup(config: Option<&Path>, registry: &str) -> Found {
                 .tried
                 .push(format!("`{program}` ({key}; it failed: {e})")),
         }
+    }
+    if let Some(entry) = matching("auths") {
+        if let Some(pair) = auth_entry(&entry) {
+            found.basic = Some(pair);
+            found.tried.push(format!("`auths` of `{shown}`"));
+        } else {
+            found
+                .tried
+                .push(format!("`auths` of `{shown}` (the entry has no `auth`)"));
+        }
+    } else {
+        found
+            .tried
+            .push(format!("`auths` of `{shown}` (no entry for `{registry}`)"));
     }
     found
 }

@@ -101,10 +101,19 @@ impl std::fmt::Display for Problem {
                     "; run `docker login {registry}`, or set DOCKER_CONFIG to a directory whose config.json has them (the repository may also not exist)"
                 )
             }
-            Problem::Unreachable { host, reason } => write!(
-                f,
-                "cannot reach `{host}` ({reason}); check the registry's address and that it is up (a registry serving plain HTTP needs `--insecure-registry {host}`)"
-            ),
+            Problem::Unreachable { host, reason } => {
+                write!(
+                    f,
+                    "cannot reach `{host}` ({reason}); check the registry's address and that it is up"
+                )?;
+                if reason.starts_with("TLS") {
+                    write!(
+                        f,
+                        " (a registry serving plain HTTP needs `--insecure-registry {host}`)"
+                    )?;
+                }
+                Ok(())
+            }
             Problem::Timeout { host, secs } => write!(
                 f,
                 "`{host}` did not answer within {secs} s; try again later, or allow more time with `--timeout`"

@@ -90,10 +90,10 @@ impl Http {
         let mut authorization = authorization;
         loop {
             let answer = self.with_retries(method, &url, accept, authorization)?;
-            if !matches!(answer.status, 301 | 302 | 303 | 307 | 308) {
-                return Ok(answer);
-            }
-            let location = answer.location.clone().unwrap_or_default();
+            let location = match (&answer.location, answer.status) {
+                (Some(l), 301 | 302 | 303 | 307 | 308) => l.clone(),
+                _ => return Ok(answer),
+            };
             let next = join(&url, &location);
             seen.push(std::mem::take(&mut url));
             if seen.contains(&next) {
