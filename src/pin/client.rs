@@ -85,10 +85,12 @@ impl Client {
             (200, Some(body)) => {
                 let computed = format!("sha256:{:x}", Sha256::digest(&body));
                 match get.digest {
-                    Some(header) if header != computed => Err(Problem::DigestMismatch {
-                        header,
-                        body: computed,
-                    }),
+                    Some(header) if header.starts_with("sha256:") && header != computed => {
+                        Err(Problem::DigestMismatch {
+                            header,
+                            body: computed,
+                        })
+                    }
                     _ => Ok(computed),
                 }
             }
