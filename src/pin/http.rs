@@ -271,6 +271,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn plain_http_only_for_loopback_and_insecure_registries() {
+        let http = Http::new(Duration::from_secs(1), vec!["reg.lan:5000".into()]);
+        assert_eq!(http.base_url("reg.lan:5000"), "http://reg.lan:5000");
+        assert_eq!(http.base_url("127.0.0.1:5000"), "http://127.0.0.1:5000");
+        assert_eq!(http.base_url("reg.lan:5001"), "https://reg.lan:5001");
+        assert_eq!(
+            http.base_url("registry-1.docker.io"),
+            "https://registry-1.docker.io"
+        );
+    }
+
+    #[test]
     fn locations_resolve() {
         assert_eq!(join("http://h:1/v2/a/manifests/t", "/x"), "http://h:1/x");
         assert_eq!(
