@@ -16,6 +16,7 @@ pub mod import;
 pub mod lower;
 pub mod model;
 mod par;
+pub mod pin;
 pub mod pipeline;
 pub mod source;
 pub mod syntax;

@@ -7,6 +7,7 @@ mod diff;
 mod explain;
 mod graph;
 mod import;
+mod pin;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -36,6 +37,8 @@ enum Command {
     Diff(diff::Args),
     /// Draw the services, calls and traffic rules as a graph (DOT, Mermaid or JSON).
     Graph(graph::Args),
+    /// Resolve tag-only images to digests and record them in meshc.images.lock.
+    Pin(pin::Args),
     /// Explain a diagnostic code: what it checks, why, and examples.
     Explain(explain::Args),
     /// Print the JSON Schema of the description format.
@@ -79,6 +82,7 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Graph(args) => graph::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Import(args) => import::run(args),
+        Command::Pin(args) => pin::run(args),
         Command::Schema => {
             print!("{}", meshc::ast::schema_text());
             Outcome::Clean
