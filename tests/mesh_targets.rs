@@ -304,3 +304,19 @@ services:
     assert!(mesh_routes(&objects).is_empty());
     assert!(!has(&objects, "Ingress", "web"));
 }
+
+#[test]
+fn a_split_on_a_tcp_only_service_is_refused_under_the_gateway_api() {
+    let text = "app: t\nmesh: MESH\nrouting: gateway-api\nservices:\n  web: { image: registry.example.com/w:1, ports: { http: 8080 }, calls: [db] }\n  db:\n    ports: { pg: { port: 5432, protocol: tcp } }\n    versions:\n      v1: { image: registry.example.com/db:1 }\n      v2: { image: registry.example.com/db:2 }\n    traffic: { split: { v1: 90, v2: 10 } }\n";
+    for mesh in ["istio", "linkerd"] {
+        let file = meshc::source::SourceFile::new("meshc.yaml", text.replace("MESH", mesh));
+        let (_, diags) = meshc::pipeline::analyze(&file, std::path::Path::new("."));
+        assert!(
+            diags
+                .iter()
+                .any(|d| d.code == meshc::diag::Code::UnsupportedFeature
+                    && d.message.contains("without HTTP or gRPC ports")),
+            "{mesh}: {diags:#?}"
+        );
+    }
+}

@@ -127,6 +127,17 @@ impl Cx<'_> {
             Target::Linkerd => "use `mesh: istio` for this service's policy, or remove the setting",
             _ => "use `routing: native` (Istio's own resources), or remove the setting",
         };
+        // TCPRoute is not in the standard channel: a TCP-only service has
+        // no route for a split or header routes to go into.
+        let routable = svc.ports.values().any(|p| p.protocol.is_http());
+        if !routable && (!t.split.is_empty() || !t.routes.is_empty()) {
+            self.unsupported(
+                t.split_span.unwrap_or(t.span),
+                "a traffic split or route on a service without HTTP or gRPC ports",
+                "TCPRoute is only in the Gateway API's experimental channel",
+                gateway_help,
+            );
+        }
         if let Some(f) = &t.fault {
             self.unsupported(
                 f.span,
