@@ -215,6 +215,19 @@ pub struct Port {
     pub protocol: Protocol,
 }
 
+/// `s` with the characters RE2 gives a meaning escaped: an exact or
+/// prefix match written as a regular expression (check and emit agree).
+pub fn regex_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if "\\.+*?()|[]{}^$".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Protocol {
     Http,

@@ -245,7 +245,7 @@ impl Cx<'_> {
                         "the Gateway API matches headers exactly or by regular expression",
                         format!(
                             "write it as a regular expression: `{{ regex: \"^{}.*\" }}`",
-                            regex_escape(&p.value)
+                            crate::ast::regex_escape(&p.value)
                         ),
                     ));
                 }
@@ -332,16 +332,4 @@ impl Cx<'_> {
             }
         }
     }
-}
-
-/// `s` with the characters RE2 gives a meaning escaped.
-fn regex_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if "\\.+*?()|[]{}^$".contains(c) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }

@@ -16,6 +16,29 @@ pub struct ObjectMeta {
     pub annotations: IndexMap<String, String>,
 }
 
+/// A custom resource: identity, metadata and a kind-specific `spec`. Istio,
+/// the Gateway API and Linkerd objects all have this shape.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SpecObject<S> {
+    pub api_version: &'static str,
+    pub kind: &'static str,
+    pub metadata: ObjectMeta,
+    pub spec: S,
+}
+
+impl<S: Serialize> crate::emit::ApiObject for SpecObject<S> {
+    fn api_version(&self) -> &str {
+        self.api_version
+    }
+    fn kind(&self) -> &str {
+        self.kind
+    }
+    fn metadata(&self) -> &ObjectMeta {
+        &self.metadata
+    }
+}
+
 impl ObjectMeta {
     /// Metadata for an object of `svc` in the app's namespace: labels only.
     /// The user's checkov opt-outs concern the workload, so only the

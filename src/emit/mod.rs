@@ -14,7 +14,7 @@ pub mod linkerd;
 mod meta;
 pub mod yaml;
 
-pub use meta::{ObjectMeta, labels, opt_out_annotations, selector_labels};
+pub use meta::{ObjectMeta, SpecObject, labels, opt_out_annotations, selector_labels};
 
 use crate::model::{App, Service};
 use serde::Serialize;

@@ -231,3 +231,17 @@ fn fallback_name(compose: &Path) -> String {
         })
         .unwrap_or_else(|| "app".into())
 }
+
+/// The header's lines as comments of the output's language (`#`, `//`).
+fn comments(header: &[String], marker: &str) -> String {
+    header
+        .iter()
+        .map(|l| {
+            if l.is_empty() {
+                format!("{marker}\n")
+            } else {
+                format!("{marker} {l}\n")
+            }
+        })
+        .collect()
+}

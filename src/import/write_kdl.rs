@@ -13,16 +13,7 @@ pub fn render(header: &[String], draft: &Draft, notes: &mut Vec<Note>) -> String
         doc.nodes_mut().push(service(s, notes));
     }
     doc.autoformat();
-    let mut out: String = header
-        .iter()
-        .map(|l| {
-            if l.is_empty() {
-                "//\n".to_string()
-            } else {
-                format!("// {l}\n")
-            }
-        })
-        .collect();
+    let mut out = super::comments(header, "//");
     out.push_str(&doc.to_string());
     out
 }

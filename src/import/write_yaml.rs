@@ -6,16 +6,7 @@ use super::draft::{Draft, Env, Service, Source};
 use serde_json::{Map, Value, json};
 
 pub fn render(header: &[String], draft: &Draft) -> String {
-    let mut out: String = header
-        .iter()
-        .map(|l| {
-            if l.is_empty() {
-                "#\n".to_string()
-            } else {
-                format!("# {l}\n")
-            }
-        })
-        .collect();
+    let mut out = super::comments(header, "#");
     out.push_str(&crate::emit::yaml::to_string(&value(draft)));
     if !out.ends_with('\n') {
         out.push('\n');

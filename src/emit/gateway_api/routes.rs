@@ -284,9 +284,10 @@ fn headers(m: &Match) -> Vec<HeaderMatch> {
             let (kind, value) = match value {
                 model::StringMatch::Exact(v) => ("Exact", v.clone()),
                 model::StringMatch::Regex(v) => ("RegularExpression", v.clone()),
-                model::StringMatch::Prefix(v) => {
-                    ("RegularExpression", format!("^{}.*", regex_escape(v)))
-                }
+                model::StringMatch::Prefix(v) => (
+                    "RegularExpression",
+                    format!("^{}.*", crate::ast::regex_escape(v)),
+                ),
             };
             HeaderMatch {
                 kind,
@@ -295,15 +296,4 @@ fn headers(m: &Match) -> Vec<HeaderMatch> {
             }
         })
         .collect()
-}
-
-fn regex_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if "\\.+*?()|[]{}^$".contains(c) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }

@@ -2,32 +2,12 @@
 //! standard channel), as serde structs mirroring the CRD schemas: camelCase
 //! names, empty lists and absent options left out, only the fields meshc sets.
 
-use crate::emit::ObjectMeta;
 use serde::Serialize;
 
 pub const GATEWAY_API: &str = "gateway.networking.k8s.io/v1";
 
 /// Any object with a kind-specific spec. Linkerd's objects use it too.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Object<S> {
-    pub api_version: &'static str,
-    pub kind: &'static str,
-    pub metadata: ObjectMeta,
-    pub spec: S,
-}
-
-impl<S: Serialize> crate::emit::ApiObject for Object<S> {
-    fn api_version(&self) -> &str {
-        self.api_version
-    }
-    fn kind(&self) -> &str {
-        self.kind
-    }
-    fn metadata(&self) -> &ObjectMeta {
-        &self.metadata
-    }
-}
+pub use crate::emit::SpecObject as Object;
 
 // --- Gateway --------------------------------------------------------------
 

@@ -3,7 +3,6 @@
 //! field names, empty lists and absent options left out. Only the fields
 //! meshc sets exist here, so an unknown field cannot slip into the output.
 
-use crate::emit::ObjectMeta;
 use indexmap::IndexMap;
 use serde::Serialize;
 
@@ -11,26 +10,7 @@ pub const NETWORKING: &str = "networking.istio.io/v1";
 pub const SECURITY: &str = "security.istio.io/v1";
 
 /// Any Istio object: identity, metadata and a kind-specific spec.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Object<S> {
-    pub api_version: &'static str,
-    pub kind: &'static str,
-    pub metadata: ObjectMeta,
-    pub spec: S,
-}
-
-impl<S: Serialize> crate::emit::ApiObject for Object<S> {
-    fn api_version(&self) -> &str {
-        self.api_version
-    }
-    fn kind(&self) -> &str {
-        self.kind
-    }
-    fn metadata(&self) -> &ObjectMeta {
-        &self.metadata
-    }
-}
+pub use crate::emit::SpecObject as Object;
 
 // --- VirtualService -------------------------------------------------------
 
