@@ -12,7 +12,8 @@
 //! targets, met or missed.
 //!
 //! Subcommands, for looking at the pieces by hand:
-//!   perf gen N DIR             write DIR/meshc.yaml, DIR/meshc.kdl, DIR/changed/meshc.yaml
+//!   perf gen N DIR             write DIR/meshc.yaml, DIR/meshc.kdl, DIR/changed/meshc.yaml,
+//!                              DIR/clean/meshc.yaml (no findings: what `meshc check` is timed on)
 //!   perf floor N DIR LAYOUT    run a floor: `same` (meshc's own files, byte for byte),
 //!                              or issue 6's four kinds: one-file | per-service | per-target
 //!   perf stages DIR [REPS]     time the stages on DIR/meshc.yaml (from `perf gen`)
@@ -216,6 +217,8 @@ struct Inputs {
     yaml: PathBuf,
     kdl: PathBuf,
     changed: PathBuf,
+    /// The same services with no findings (`generate::yaml_layered`).
+    clean: PathBuf,
 }
 
 impl Inputs {
@@ -224,6 +227,7 @@ impl Inputs {
             yaml: dir.join("meshc.yaml"),
             kdl: dir.join("meshc.kdl"),
             changed: dir.join("changed").join("meshc.yaml"),
+            clean: dir.join("clean").join("meshc.yaml"),
         }
     }
 }
@@ -231,6 +235,8 @@ impl Inputs {
 fn write_inputs(n: usize, dir: &Path) -> std::io::Result<Inputs> {
     let inputs = Inputs::in_dir(dir);
     std::fs::create_dir_all(dir.join("changed"))?;
+    std::fs::create_dir_all(dir.join("clean"))?;
+    std::fs::write(&inputs.clean, generate::yaml_layered(n))?;
     std::fs::write(&inputs.yaml, generate::yaml(n, generate::Changed::No))?;
     std::fs::write(&inputs.kdl, generate::kdl(n, generate::Changed::No))?;
     std::fs::write(
@@ -283,6 +289,7 @@ impl Size {
 }
 
 pub const CHECK: &str = "meshc check";
+pub const CHECK_FINDINGS: &str = "meshc check, findings input";
 pub const CHECK_KDL: &str = "meshc check (KDL input)";
 pub const BUILD_FRESH: &str = "meshc build, fresh dir";
 pub const BUILD_SAME: &str = "meshc build, up-to-date dir";
@@ -426,8 +433,12 @@ fn bench_size(n: usize, reps: usize, have_diff: bool, dir: &Path) -> Result<Size
     }
     measure::discard(&floor_dir);
 
-    let check = Cmd::new(&[MESHC, "check", &yaml]);
+    // On the clean input; the chained one, whose ~20,000 warnings are
+    // mostly rendering, is measured beside it.
+    let check = Cmd::new(&[MESHC, "check", &s(&inputs.clean)]);
     commands.push((CHECK, measure::repeat(reps, &check, || {})));
+    let check = Cmd::new(&[MESHC, "check", &yaml]);
+    commands.push((CHECK_FINDINGS, measure::repeat(reps, &check, || {})));
     let check_kdl = Cmd::new(&[MESHC, "check", &kdl]);
     commands.push((CHECK_KDL, measure::repeat(reps, &check_kdl, || {})));
     let build_fresh = Cmd::new(&[MESHC, "build", &yaml, "-o", &fresh_s, "-q"]);

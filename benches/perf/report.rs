@@ -6,8 +6,9 @@ use crate::*;
 use std::fmt::Write;
 use std::time::Duration;
 
-const COMMANDS: [&str; 10] = [
+const COMMANDS: [&str; 11] = [
     CHECK,
+    CHECK_FINDINGS,
     CHECK_KDL,
     BUILD_FRESH,
     BUILD_SAME,
@@ -374,10 +375,11 @@ fn targets(sizes: &[Size], have_diff: bool) -> String {
         line(
             t.map(|t| t < secs(limit)),
             format!(
-                "meshc check, {} services < {}: {}",
+                "meshc check, {} services < {}: {} (the findings input, not held to it: {})",
                 count(n),
                 ms(secs(limit)),
-                shown(t)
+                shown(t),
+                shown(time(n, CHECK_FINDINGS))
             ),
         );
     }
