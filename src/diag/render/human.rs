@@ -39,10 +39,19 @@ pub fn render(reports: &[FileReport], opts: &HumanOptions) -> String {
                 Severity::Error => errors += 1,
                 Severity::Warning => warnings += 1,
             }
-            let shown = Shown::new(&report.file, d);
+        }
+        // Each report is rendered apart from the others, so thousands of
+        // them are split across the cores and joined in order.
+        let rendered = crate::par::map(&report.diagnostics, |d| {
+            let mut one = String::new();
             // Writing into a String cannot fail.
-            let _ = handler.render_report(&mut out, &shown);
-            out.push('\n');
+            let _ = handler.render_report(&mut one, &Shown::new(&report.file, d));
+            one.push('\n');
+            one
+        });
+        out.reserve(rendered.iter().map(String::len).sum());
+        for one in &rendered {
+            out.push_str(one);
         }
     }
     if errors + warnings > 0 {
