@@ -7,6 +7,7 @@
 
 use crate::ast::{self, Description, Spanned};
 use crate::diag::{Code, Diagnostic};
+use crate::emit::docker::stage_images;
 use crate::model::{self, App, Mesh, Routing};
 use indexmap::IndexMap;
 
@@ -300,7 +301,10 @@ fn workload(
                         runtime: runtime.value,
                         context,
                         command: b.command.iter().map(|c| c.value.clone()).collect(),
-                        base: b.base.as_ref().map(|s| s.value.clone()),
+                        images: stage_images(
+                            runtime.value,
+                            b.base.as_ref().map(|s| s.value.as_str()),
+                        ),
                     }),
                     None,
                 ),

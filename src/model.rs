@@ -128,9 +128,19 @@ pub struct Build {
     /// Relative to the description's directory, `/`-separated, no `..`.
     pub context: String,
     pub command: Vec<String>,
-    /// The user's replacement for the runtime stage's base image; `None`
-    /// keeps the version pinned in the runtime's Dockerfile template.
-    pub base: Option<String>,
+    pub images: StageImages,
+}
+
+/// The images a generated Dockerfile's stages start `FROM`: the runtime's
+/// defaults (or `build.base`), with the image lock's digest where it has one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StageImages {
+    /// The build stage's toolchain.
+    pub build: String,
+    /// The health probe's build stage.
+    pub probe: String,
+    /// The runtime stage's base: `build.base`, or the runtime's default.
+    pub runtime: String,
 }
 
 /// An image built by the team's Dockerfile, used as it is.

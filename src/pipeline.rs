@@ -7,6 +7,7 @@ use crate::diag::{self, Code, Diagnostic};
 use crate::emit::{self, EmitError, Target, docker::Templates};
 use crate::lower::{self, LowerError};
 use crate::model::App;
+use crate::pin::{self, ImageLock};
 use crate::source::{SourceFile, Span};
 use crate::syntax;
 use std::path::{Path, PathBuf};
@@ -236,6 +237,8 @@ pub struct BuildOptions {
     pub overrides: Overrides,
     pub targets: Vec<Target>,
     pub templates: Templates,
+    /// `--locked`: an image the image lock does not pin is an error, not a warning.
+    pub locked: bool,
 }
 
 /// Why a build produced no bundle.
@@ -287,20 +290,41 @@ pub fn lower_file(path: &Path, opts: &BuildOptions) -> Result<Lowered, BuildErro
     lower_source(file, &base_dir(path), opts)
 }
 
-/// [`lower_file`] for a description already in memory.
+/// [`lower_file`] for a description already in memory, with the image lock beside it.
 pub fn lower_source(
     file: Arc<SourceFile>,
     base: &Path,
     opts: &BuildOptions,
 ) -> Result<Lowered, BuildError> {
+    // A lock that cannot be read is reported by `check` (M414) and stops the build there.
+    let lock = pin::read_lock(base).unwrap_or_default();
+    lower_locked(file, base, opts, &lock)
+}
+
+/// [`lower_source`] with the image lock given (`diff --base` reads it from git).
+pub fn lower_locked(
+    file: Arc<SourceFile>,
+    base: &Path,
+    opts: &BuildOptions,
+    lock: &ImageLock,
+) -> Result<Lowered, BuildError> {
     let analysis = analysis_for(&file, base, &opts.overrides);
-    let (desc, diags) = (analysis.description, analysis.diagnostics);
+    let (desc, mut diags) = (analysis.description, analysis.diagnostics);
+    if opts.locked {
+        for d in diags.iter_mut().filter(|d| d.code == Code::UnpinnedImage) {
+            d.severity = diag::Severity::Error;
+            d.help = Some(format!(
+                "--locked builds only what `{}` pins: run `meshc pin` and commit the lock",
+                pin::LOCK_FILE
+            ));
+        }
+    }
     let desc = match desc {
         Some(d) if !diags.iter().any(Diagnostic::is_error) => d,
         _ => return Err(BuildError::Findings(file, diags)),
     };
     let read = |rel: &str| read_config(&base.join(rel));
-    let app = match lower::lower(&desc, opts.env.as_deref(), &read) {
+    let mut app = match lower::lower(&desc, opts.env.as_deref(), &read) {
         Ok(app) => app,
         Err(LowerError::UnknownEnvironment { name, known }) => {
             return Err(BuildError::Usage(if known.is_empty() {
@@ -322,6 +346,7 @@ pub fn lower_source(
             return Err(BuildError::Findings(file, d));
         }
     };
+    pin::apply(&mut app, lock);
     Ok(Lowered {
         file,
         app,

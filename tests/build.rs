@@ -17,6 +17,7 @@ fn options(env: Option<&str>) -> BuildOptions {
         overrides: Default::default(),
         targets: Target::ALL.to_vec(),
         templates: Templates::embedded(),
+        locked: false,
     }
 }
 

@@ -8,7 +8,9 @@ use std::path::Path;
 
 fn check(yaml: &str) -> Vec<Diagnostic> {
     let file = SourceFile::new("meshc.yaml", yaml.to_string());
-    let (_, diags) = pipeline::analyze(&file, Path::new("."));
+    let (_, mut diags) = pipeline::analyze(&file, Path::new("."));
+    // The images are tags on purpose: the chains are what these tests are about.
+    diags.retain(|d| d.code != Code::UnpinnedImage);
     assert!(
         !diags.iter().any(Diagnostic::is_error),
         "the description has errors: {diags:#?}"

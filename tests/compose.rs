@@ -14,6 +14,7 @@ fn options() -> BuildOptions {
         overrides: Default::default(),
         targets: vec![Target::Compose],
         templates: Templates::embedded(),
+        locked: false,
     }
 }
 

@@ -17,6 +17,7 @@ fn opts() -> BuildOptions {
         overrides: Default::default(),
         targets: Target::DEFAULT.to_vec(),
         templates: Templates::default(),
+        locked: false,
     }
 }
 

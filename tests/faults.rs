@@ -340,10 +340,16 @@ fn a_build_waits_for_no_one_and_says_so() {
     let o = meshc(dir.path(), &["build", "b.yaml", "-o", "out"]);
     let stderr = text(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{stderr}");
-    assert_eq!(
-        stderr,
-        "error: another meshc build is writing `out`; wait for it to finish and run again\n"
+    // The description's warnings (its images are tag-only) come first; the
+    // refusal is the one error and the last line.
+    assert!(
+        stderr.ends_with(
+            "\n0 errors, 4 warnings in 1 file\n\
+             error: another meshc build is writing `out`; wait for it to finish and run again\n"
+        ),
+        "{stderr}"
     );
+    assert_eq!(stderr.matches("error:").count(), 1, "{stderr}");
     assert_eq!(snapshot(&dir.path().join("out")), before);
     drop(guard);
     build(dir.path(), "b.yaml", "out");

@@ -35,6 +35,7 @@ fn options() -> BuildOptions {
         overrides: Default::default(),
         targets: vec![meshc::emit::Target::Kubernetes],
         templates: meshc::emit::docker::Templates::embedded(),
+        locked: false,
     }
 }
 

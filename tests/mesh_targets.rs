@@ -17,6 +17,7 @@ fn build(path: &Path) -> Vec<(String, Value)> {
         overrides: Default::default(),
         targets: Target::DEFAULT.to_vec(),
         templates: Templates::embedded(),
+        locked: false,
     };
     let compiled = pipeline::compile(path, &options)
         .unwrap_or_else(|e| panic!("{} does not build: {e:?}", path.display()));

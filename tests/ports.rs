@@ -18,6 +18,7 @@ fn boutique() -> &'static Compiled {
             overrides: Default::default(),
             targets: Target::ALL.to_vec(),
             templates: Templates::embedded(),
+            locked: false,
         };
         pipeline::compile(&path, &opts)
             .unwrap_or_else(|e| panic!("online-boutique does not build: {e:?}"))

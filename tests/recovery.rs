@@ -9,9 +9,13 @@ use meshc::pipeline;
 use meshc::source::SourceFile;
 use std::path::Path;
 
+/// The diagnostics, less M412: these texts name images by tag, and an
+/// unpinned image is not the mistake any of them is about.
 fn check(name: &str, text: &str) -> Vec<Diagnostic> {
     let file = SourceFile::new(name, text.to_string());
-    pipeline::analyze(&file, Path::new(".")).1
+    let mut diags = pipeline::analyze(&file, Path::new(".")).1;
+    diags.retain(|d| d.code != meshc::diag::Code::UnpinnedImage);
+    diags
 }
 
 fn codes(diags: &[Diagnostic]) -> Vec<&'static str> {
@@ -82,7 +86,12 @@ fn kdl_app_takes_its_fields_as_properties() {
     assert!(diags[0].help.as_deref().unwrap_or("").contains("`api`"));
     let file = SourceFile::new("meshc.kdl", text.replace("\"apii\"", "\"api\""));
     let (desc, diags) = pipeline::analyze(&file, Path::new("."));
-    assert!(diags.is_empty(), "{diags:#?}");
+    assert!(
+        diags
+            .iter()
+            .all(|d| d.code == meshc::diag::Code::UnpinnedImage),
+        "{diags:#?}"
+    );
     let desc = desc.expect("decoded");
     assert_eq!(desc.app.expect("app").value, "shop");
     assert_eq!(desc.namespace.expect("namespace").value, "store");

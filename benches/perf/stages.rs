@@ -95,6 +95,7 @@ pub fn measure(yaml: &Path, kdl: &Path, scratch: &Path, reps: usize) -> Result<S
             overrides: Default::default(),
             targets: Target::ALL.to_vec(),
             templates: templates.clone(),
+            locked: false,
         };
         let bundle = timed(&mut t[5], &mut r[5], || {
             Bundle::new(artifacts, &file.text, pipeline::provenance(&app, &opts))

@@ -8,6 +8,7 @@ mod addresses;
 mod capabilities;
 mod chains;
 mod graph;
+mod images;
 mod names;
 mod shape;
 mod traffic;
@@ -29,5 +30,6 @@ pub fn check(desc: &Description, base: &Path) -> Vec<Diagnostic> {
     chains::check(desc, &mut diags);
     capabilities::check(desc, &mut diags);
     addresses::check(desc, &mut diags);
+    images::check(desc, base, &mut diags);
     diags
 }

@@ -31,6 +31,9 @@ pub struct Args {
     /// Write into a non-empty directory that meshc did not create (its files are kept).
     #[arg(long)]
     force: bool,
+    /// Fail (exit 1) when an image is given by tag only and `meshc.images.lock` does not pin it: for CI.
+    #[arg(long)]
+    locked: bool,
     /// Print nothing on success.
     #[arg(short, long)]
     quiet: bool,
@@ -40,7 +43,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Outcome {
-    let (file, opts) = match super::build_inputs(
+    let (file, mut opts) = match super::build_inputs(
         args.file.as_deref(),
         args.env.as_deref(),
         &args.target,
@@ -51,6 +54,7 @@ pub fn run(args: Args) -> Outcome {
         Ok(inputs) => inputs,
         Err(e) => return Outcome::Failed(e),
     };
+    opts.locked = args.locked;
     let compiled = match pipeline::compile(&file, &opts) {
         Ok(c) => c,
         Err(e) => return failed(e, args.color),

@@ -271,6 +271,7 @@ pub fn build_inputs(
         overrides,
         targets: targets.to_vec(),
         templates: load_templates(templates)?,
+        locked: false,
     };
     Ok((file, opts))
 }

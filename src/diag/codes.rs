@@ -248,6 +248,21 @@ rules! {
         why: "Without a port there is nothing to probe, so meshc can emit no liveness or readiness probe, and checkov fails the bundle (CKV_K8S_8, CKV_K8S_9). Give workers an `exec` check.",
         wrong: "worker: { image: worker:1.0 }\n",
         right: "worker: { image: worker:1.0, health: { exec: [/app/healthcheck] } }\n";
+    UnpinnedImage = "M412", "unpinned-image", Warning,
+        summary: "An image given by tag only, which `meshc.images.lock` does not pin: a service's or version's `image`, an overlay's, `build.base`, or an image meshc's generated Dockerfile starts `FROM`.",
+        why: "A tag can be moved under a running deployment: the next pod that starts runs whatever was pushed last, and checkov fails the Deployment (CKV_K8S_43). `meshc pin` resolves each tag to its digest once and records it in `meshc.images.lock`; `meshc build` then writes `repository:tag@sha256:…` with no network access, and `meshc build --locked` fails in CI on an image the lock misses. A service with a `CKV_K8S_43` opt-out is not reported.",
+        wrong: "reviews: { image: docker.io/istio/examples-bookinfo-reviews-v1:1.20.1 }   # no lock entry\n",
+        right: "reviews: { image: docker.io/istio/examples-bookinfo-reviews-v1:1.20.1 }\n# and `meshc pin` writes meshc.images.lock beside the description\n";
+    UnusedLockEntry = "M413", "unused-lock-entry", Warning,
+        summary: "`meshc.images.lock` pins an image the description no longer names.",
+        why: "A stale entry says nothing about what is deployed and hides, in review, the entries that matter. `meshc pin` drops entries nothing uses.",
+        wrong: "# meshc.images.lock\nregistry.example.com/web:1.0 sha256:…   # the description now says web:1.1\n",
+        right: "# run `meshc pin`: it pins web:1.1 and drops web:1.0\n";
+    ImageLockUnreadable = "M414", "image-lock", Error,
+        summary: "`meshc.images.lock` beside the description cannot be read: not a file, not UTF-8, or a line that is not `<reference> <digest>`.",
+        why: "`meshc build` takes every digest from the lock; a lock it cannot read would leave images unpinned without saying so.",
+        wrong: "registry.example.com/web:1.0 latest\n",
+        right: "registry.example.com/web:1.0 sha256:<64 hex digits>   # as `meshc pin` writes it\n";
     UnknownEnvironment = "M501", "unknown-environment", Error,
         summary: "An environment overlay overrides a service or version that does not exist.",
         why: "An override for a misspelled service would silently do nothing in production.",

@@ -1,9 +1,10 @@
 //! Every image a description names: services' and versions' `image`,
 //! environment overlays' images, and for meshc-built images the Dockerfile's
-//! stages (`build.base` or the runtime's default, and the runtime's toolchain).
+//! stages (`build.base` or the runtime's default, the runtime's toolchain,
+//! and the health probe's toolchain).
 
 use crate::ast::{Build, Description, Source};
-use crate::emit::docker::{default_base, toolchain};
+use crate::emit::docker::stage_images;
 use std::collections::BTreeSet;
 
 /// The references as written, sorted and without repeats; those with a digest included.
@@ -39,13 +40,8 @@ fn source(source: Option<&Source>, out: &mut BTreeSet<String>) {
 
 /// `build.image` is what the build produces, not an input: it is not pinned.
 fn build(b: &Build, out: &mut BTreeSet<String>) {
-    if let Some(base) = &b.base {
-        out.insert(base.value.clone());
-    }
     if let Some(runtime) = &b.runtime {
-        if b.base.is_none() {
-            out.insert(default_base(runtime.value).to_string());
-        }
-        out.insert(toolchain(runtime.value).to_string());
+        let images = stage_images(runtime.value, b.base.as_ref().map(|s| s.value.as_str()));
+        out.extend([images.build, images.probe, images.runtime]);
     }
 }

@@ -3,6 +3,7 @@
 //! beside the description. In: the references ([`images`]) and the old lock;
 //! out: the new lock, written only when every reference resolved.
 
+mod apply;
 mod challenge;
 mod client;
 mod collect;
@@ -12,6 +13,7 @@ mod http;
 mod lock;
 mod reference;
 
+pub use apply::apply;
 pub use client::Settings;
 pub use collect::images;
 pub use credentials::docker_config_path;

@@ -2,7 +2,7 @@
 //! runtime stage's base per runtime, and the probe stage's toolchain.
 
 use crate::ast::Runtime;
-use crate::model::Build;
+use crate::model::{Build, StageImages};
 use serde::Serialize;
 
 /// `(runtime, build stage, runtime stage)`.
@@ -63,20 +63,31 @@ pub fn toolchain(runtime: Runtime) -> &'static str {
     row(runtime).0
 }
 
+/// The images every generated Dockerfile of `runtime` pulls, `base`
+/// replacing the runtime stage's default; all of them are tagged, so the
+/// image lock pins them as it pins the description's own images.
+pub fn stage_images(runtime: Runtime, base: Option<&str>) -> StageImages {
+    StageImages {
+        build: toolchain(runtime).to_string(),
+        probe: PROBE_TOOLCHAIN.to_string(),
+        runtime: base.unwrap_or(default_base(runtime)).to_string(),
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct Images<'a> {
-    pub build: &'static str,
+    pub build: &'a str,
     /// `build.base`, or [`default_base`].
     pub runtime: &'a str,
-    pub probe: &'static str,
+    pub probe: &'a str,
     pub grpc_health_probe: &'static str,
 }
 
 pub fn images(build: &Build) -> Images<'_> {
     Images {
-        build: toolchain(build.runtime),
-        runtime: build.base.as_deref().unwrap_or(default_base(build.runtime)),
-        probe: PROBE_TOOLCHAIN,
+        build: &build.images.build,
+        runtime: &build.images.runtime,
+        probe: &build.images.probe,
         grpc_health_probe: GRPC_HEALTH_PROBE,
     }
 }

@@ -16,7 +16,7 @@ mod images;
 #[cfg(test)]
 mod tests;
 
-pub use images::{default_base, toolchain};
+pub use images::{default_base, stage_images, toolchain};
 
 use super::{Artifact, EmitError, Keep, Target};
 use crate::model::{App, Build, Service, Workload};

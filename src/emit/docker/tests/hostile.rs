@@ -28,7 +28,7 @@ fn poisoned(value: &str) -> App {
             w.image = value.into();
             let b = w.build.as_mut().unwrap();
             b.command = vec![value.into(), "--flag".into(), value.into()];
-            b.base = Some(value.into());
+            b.images.runtime = value.into();
             b.context = value.into();
         }
     }

@@ -36,7 +36,7 @@ fn service(name: &str, runtime: Runtime, command: &[&str], health: Option<Probe>
                 runtime,
                 context: format!("src/{name}"),
                 command: command.iter().map(|s| s.to_string()).collect(),
-                base: None,
+                images: crate::emit::docker::stage_images(runtime, None),
             }),
             replicas: 1,
             calls: vec![],

@@ -168,8 +168,12 @@ fn base_replaces_the_runtime_stage_only() {
         &["python", "app.py"],
         http(80, "/"),
     )]);
-    a.services[0].workloads[0].build.as_mut().unwrap().base =
-        Some("registry.example.com/python:3.12.7-hardened".into());
+    a.services[0].workloads[0]
+        .build
+        .as_mut()
+        .unwrap()
+        .images
+        .runtime = "registry.example.com/python:3.12.7-hardened".into();
     let out = emit(&a, &Templates::default(), crate::emit::ALL).unwrap();
     let ins = instructions(text(&out[0]));
     let froms: Vec<&str> = ins

@@ -1,0 +1,188 @@
+//! Images by tag only (M412), against the image lock beside the description:
+//! every image a service, version, overlay or generated Dockerfile pulls must
+//! carry a digest or have one in `meshc.images.lock`, unless the service opts
+//! out of CKV_K8S_43. Also lock entries nothing names (M413) and a lock that
+//! cannot be read (M414).
+
+use crate::ast::{Description, Service, Source};
+use crate::diag::{Code, Diagnostic};
+use crate::emit::docker::stage_images;
+use crate::pin::{self, ImageLock, LockError, Reference};
+use crate::source::Span;
+use indexmap::IndexMap;
+use std::collections::HashSet;
+use std::path::Path;
+
+/// The checkov check a digest satisfies; opting out of it opts out of M412.
+const DIGEST_CHECK: &str = "CKV_K8S_43";
+
+pub fn check(desc: &Description, base: &Path, out: &mut Vec<Diagnostic>) {
+    let lock = match pin::read_lock(base) {
+        Ok(lock) => lock,
+        Err(e) => {
+            out.push(unreadable(&e));
+            ImageLock::default()
+        }
+    };
+    let mut unpinned: IndexMap<String, Vec<Use>> = IndexMap::new();
+    for svc in desc.services.values() {
+        if svc.opt_outs.iter().any(|o| o.check.value == DIGEST_CHECK) {
+            continue;
+        }
+        let mut note = |image: &str, span: Span, from: From| {
+            if is_unpinned(image, &lock) {
+                unpinned.entry(image.to_string()).or_default().push(Use {
+                    service: svc.name.value.clone(),
+                    span,
+                    from,
+                });
+            }
+        };
+        uses(svc, &mut note);
+        for ov in desc.environments.values() {
+            let Some(o) = ov.services.get(&svc.name.value) else {
+                continue;
+            };
+            let images = o
+                .image
+                .iter()
+                .chain(o.versions.values().filter_map(|v| v.image.as_ref()));
+            for i in images {
+                note(&i.value, i.span, From::Written);
+            }
+        }
+    }
+    for (image, uses) in &unpinned {
+        out.push(warning(image, uses));
+    }
+    if !lock.is_empty() {
+        let named: HashSet<String> = pin::images(desc).into_iter().collect();
+        for (reference, _) in lock.entries().filter(|(r, _)| !named.contains(*r)) {
+            out.push(
+                Diagnostic::new(
+                    Code::UnusedLockEntry,
+                    Span::default(),
+                    format!(
+                        "`{}` pins `{reference}`, which the description does not name",
+                        pin::LOCK_FILE
+                    ),
+                )
+                .help("run `meshc pin`: it drops the entries nothing uses"),
+            );
+        }
+    }
+}
+
+/// Where an unpinned image comes from, for the label.
+#[derive(Clone, Copy)]
+enum From {
+    /// `image`, `build.base`, an overlay's `image`.
+    Written,
+    /// A stage of the Dockerfile meshc generates for `build.runtime`.
+    Template,
+}
+
+struct Use {
+    service: String,
+    span: Span,
+    from: From,
+}
+
+/// The images of a service and its versions, each with the span that names it.
+fn uses(svc: &Service, note: &mut impl FnMut(&str, Span, From)) {
+    let sources = svc
+        .source
+        .iter()
+        .chain(svc.versions.values().filter_map(|v| v.source.as_ref()));
+    for source in sources {
+        match source {
+            Source::Image(i) => note(&i.value, i.span, From::Written),
+            Source::Build(b) => {
+                let Some(runtime) = &b.runtime else {
+                    continue; // the team's own Dockerfile: its FROM lines are its own
+                };
+                let base = b.base.as_ref();
+                let stages = stage_images(runtime.value, base.map(|s| s.value.as_str()));
+                note(&stages.build, runtime.span, From::Template);
+                note(&stages.probe, runtime.span, From::Template);
+                match base {
+                    Some(b) => note(&b.value, b.span, From::Written),
+                    None => note(&stages.runtime, runtime.span, From::Template),
+                }
+            }
+        }
+    }
+}
+
+/// Tag-only and not in the lock. A reference that does not parse is M406's.
+fn is_unpinned(image: &str, lock: &ImageLock) -> bool {
+    Reference::parse(image).is_ok_and(|r| r.digest.is_none()) && lock.digest(image).is_none()
+}
+
+/// How many other uses a warning names and points at; an image a whole
+/// fleet shares is one warning, not a page.
+const SHOWN: usize = 3;
+
+/// Whether a reference spells its tag (`:` after the last `/`).
+fn has_tag(image: &str) -> bool {
+    image
+        .rsplit('/')
+        .next()
+        .is_some_and(|last| last.contains(':'))
+}
+
+/// One warning per image, at its first use; a few others are listed.
+fn warning(image: &str, uses: &[Use]) -> Diagnostic {
+    let first = &uses[0];
+    let mut services: Vec<&str> = uses.iter().map(|u| u.service.as_str()).collect();
+    services.dedup();
+    let whose = match first.from {
+        From::Written if !has_tag(image) => {
+            format!("`{image}` names neither a tag nor a digest (it means `:latest`)")
+        }
+        From::Written => format!("`{image}` is given by tag only"),
+        From::Template => {
+            format!("the Dockerfile meshc generates pulls `{image}` by tag only")
+        }
+    };
+    let label = match first.from {
+        From::Written => "no digest, and no entry in the lock",
+        From::Template => "this runtime's Dockerfile",
+    };
+    let used_by = match services.len() {
+        0 | 1 => String::new(),
+        n if n <= SHOWN + 1 => format!(" (used by {})", services.join(", ")),
+        n => format!(
+            " (used by {} and {} more)",
+            services[..SHOWN].join(", "),
+            n - SHOWN
+        ),
+    };
+    let mut d =
+        Diagnostic::new(Code::UnpinnedImage, first.span, format!("{whose}{used_by}")).label(label);
+    let mut others: Vec<Span> = uses.iter().skip(1).map(|u| u.span).collect();
+    others.dedup();
+    for &span in others.iter().filter(|&&s| s != first.span).take(SHOWN) {
+        d = d.also(span, "also here");
+    }
+    d.help(format!(
+        "run `meshc pin` to record its digest in `{}`, and commit the lock",
+        pin::LOCK_FILE
+    ))
+}
+
+/// Located in the description, so it names the lock by its file name: the
+/// one beside the description, wherever that is checked out.
+fn unreadable(e: &LockError) -> Diagnostic {
+    let (message, help) = match e {
+        LockError::Io { message, .. } => (
+            format!("cannot read `{}`: {message}", pin::LOCK_FILE),
+            "make it a readable file, or delete it and run `meshc pin` to write it again",
+        ),
+        LockError::Malformed { line, problem, .. } => (
+            format!("`{}` line {line}: {problem}", pin::LOCK_FILE),
+            "delete the lock and run `meshc pin` to write it again",
+        ),
+    };
+    Diagnostic::new(Code::ImageLockUnreadable, Span::default(), message).help(help)
+}
