@@ -13,9 +13,6 @@ use indexmap::IndexMap;
 use std::collections::HashSet;
 use std::path::Path;
 
-/// The checkov check a digest satisfies; opting out of it opts out of M412.
-const DIGEST_CHECK: &str = "CKV_K8S_43";
-
 pub fn check(desc: &Description, base: &Path, out: &mut Vec<Diagnostic>) {
     let lock = match pin::read_lock(base) {
         Ok(lock) => lock,
@@ -26,7 +23,7 @@ pub fn check(desc: &Description, base: &Path, out: &mut Vec<Diagnostic>) {
     };
     let mut unpinned: IndexMap<String, Vec<Use>> = IndexMap::new();
     for svc in desc.services.values() {
-        if svc.opt_outs.iter().any(|o| o.check.value == DIGEST_CHECK) {
+        if pin::opts_out_of_digests(svc) {
             continue;
         }
         let mut note = |image: &str, span: Span, from: From| {

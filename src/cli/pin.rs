@@ -71,7 +71,7 @@ pub fn run(args: Args) -> Outcome {
         },
         ..Options::default()
     };
-    match pin::pin(&dir, &pin::images(&desc), &opts) {
+    match pin::pin(&dir, &pin::to_pin(&desc), &opts) {
         Ok(summary) => {
             if !args.quiet {
                 println!("{}", summary_line(&summary));

@@ -3,23 +3,43 @@
 //! stages (`build.base` or the runtime's default, the runtime's toolchain,
 //! and the health probe's toolchain).
 
-use crate::ast::{Build, Description, Source};
+use crate::ast::{Build, Description, Service, Source};
 use crate::emit::docker::stage_images;
 use std::collections::BTreeSet;
 
-/// The references as written, sorted and without repeats; those with a digest included.
+/// The checkov check a digest satisfies. A service that opts out of it
+/// wants no digests: `meshc pin` resolves none for it, and `check` does not
+/// warn about its tags (M412).
+pub const DIGEST_CHECK: &str = "CKV_K8S_43";
+
+pub fn opts_out_of_digests(svc: &Service) -> bool {
+    svc.opt_outs.iter().any(|o| o.check.value == DIGEST_CHECK)
+}
+
+/// Every reference the description names, sorted and without repeats; those
+/// with a digest included. What a lock entry may be for (M413).
 pub fn images(desc: &Description) -> Vec<String> {
+    collect(desc, |_| true)
+}
+
+/// The references `meshc pin` resolves: those of the services that want digests.
+pub fn to_pin(desc: &Description) -> Vec<String> {
+    collect(desc, |svc| !opts_out_of_digests(svc))
+}
+
+fn collect(desc: &Description, wanted: impl Fn(&Service) -> bool) -> Vec<String> {
     let mut out = BTreeSet::new();
-    for svc in desc.services.values() {
+    for svc in desc.services.values().filter(|s| wanted(s)) {
         source(svc.source.as_ref(), &mut out);
         for v in svc.versions.values() {
             source(v.source.as_ref(), &mut out);
         }
-    }
-    for env in desc.environments.values() {
-        for svc in env.services.values() {
-            out.extend(svc.image.as_ref().map(|i| i.value.clone()));
-            for v in svc.versions.values() {
+        for env in desc.environments.values() {
+            let Some(o) = env.services.get(&svc.name.value) else {
+                continue;
+            };
+            out.extend(o.image.as_ref().map(|i| i.value.clone()));
+            for v in o.versions.values() {
                 out.extend(v.image.as_ref().map(|i| i.value.clone()));
             }
         }
