@@ -507,6 +507,62 @@ fn base_compares_with_a_git_revision() {
     );
 }
 
+/// The old side builds with the lock it had at the revision, so a tag that
+/// was pushed again shows as its two digests, and nothing else changes.
+#[test]
+fn base_reads_the_image_lock_of_the_revision() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path();
+    let image = "registry.example.com/shop/web:1.4.0";
+    std::fs::write(
+        repo.join("meshc.yaml"),
+        format!("app: shop\nmesh: none\nservices:\n  web:\n    image: {image}\n    ports: {{ http: 8080 }}\n"),
+    )
+    .unwrap();
+    let lock = |hex: char| {
+        format!(
+            "# meshc.images.lock: written by `meshc pin`; commit it.\n{image} sha256:{}\n",
+            hex.to_string().repeat(64)
+        )
+    };
+    std::fs::write(repo.join("meshc.images.lock"), lock('a')).unwrap();
+    git(repo, &["init", "-q"]);
+    git(repo, &["add", "."]);
+    git(repo, &["commit", "-q", "-m", "pinned"]);
+    let o = meshc(repo, &["diff", "--base", "HEAD"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+
+    // `meshc pin --update` after the tag was pushed again.
+    std::fs::write(repo.join("meshc.images.lock"), lock('c')).unwrap();
+    let o = meshc(repo, &["diff", "--base", "HEAD", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let notes: Vec<String> = v["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            format!(
+                "{}: {}",
+                n["kind"].as_str().unwrap(),
+                n["text"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        notes,
+        ["image: web: 1.4.0 re-pushed, digest aaaaaaaaaaaa… → cccccccccccc…"],
+        "{v:#}"
+    );
+    let updated: Vec<&str> = v["plan"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["resource"]["kind"].as_str())
+        .collect();
+    assert_eq!(updated, ["Deployment"], "{v:#}");
+}
+
 #[test]
 fn base_outside_a_repository_is_an_error() {
     let tmp = tempfile::tempdir().unwrap();

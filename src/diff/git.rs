@@ -24,6 +24,23 @@ pub struct AtRevision {
 
 /// Reads `file` (a file in a git working tree) as it was at `rev`.
 pub fn show(file: &Path, rev: &str) -> Result<AtRevision, GitError> {
+    let (top, path) = locate(file, rev)?;
+    read_at(&top, path, rev)
+}
+
+/// Reads the file named `sibling` in `file`'s directory as it was at `rev`
+/// (the image lock beside a description), whether or not it exists now.
+pub fn show_beside(file: &Path, sibling: &str, rev: &str) -> Result<AtRevision, GitError> {
+    let (top, path) = locate(file, rev)?;
+    let path = match path.rsplit_once('/') {
+        Some((dir, _)) => format!("{dir}/{sibling}"),
+        None => sibling.to_string(),
+    };
+    read_at(&top, path, rev)
+}
+
+/// The repository root and `file`'s path in it, once `rev` is known to name a commit.
+fn locate(file: &Path, rev: &str) -> Result<(PathBuf, String), GitError> {
     if rev.is_empty() || rev.starts_with('-') {
         return Err(GitError(format!("`{rev}` is not a git revision")));
     }
@@ -63,8 +80,12 @@ pub fn show(file: &Path, rev: &str) -> Result<AtRevision, GitError> {
         ],
     )
     .map_err(|_| GitError(format!("`{rev}` names no commit in this repository")))?;
+    Ok((top, path))
+}
+
+fn read_at(top: &Path, path: String, rev: &str) -> Result<AtRevision, GitError> {
     let object = format!("{rev}:{path}");
-    let Ok(size) = git(&top, &["cat-file", "-s", &object]) else {
+    let Ok(size) = git(top, &["cat-file", "-s", &object]) else {
         return Ok(AtRevision { path, bytes: None });
     };
     let size: u64 = String::from_utf8_lossy(&size)
@@ -78,7 +99,7 @@ pub fn show(file: &Path, rev: &str) -> Result<AtRevision, GitError> {
             crate::syntax::MAX_INPUT_BYTES / 1_000_000
         )));
     }
-    let bytes = git(&top, &["cat-file", "blob", &object])
+    let bytes = git(top, &["cat-file", "blob", &object])
         .map_err(|e| GitError(format!("cannot read `{object}`: {e}")))?;
     Ok(AtRevision {
         path,

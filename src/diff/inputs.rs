@@ -7,6 +7,7 @@ use super::git::{self, GitError};
 use super::{CallGraph, Plan, Side as Build, Skipped, diff, read_locked};
 use crate::emit::{self, Artifact, fingerprint};
 use crate::model::{App, Service};
+use crate::pin::{self, ImageLock};
 use crate::pipeline::Lowered;
 use crate::pipeline::{self, BuildError, BuildOptions};
 use std::collections::{HashMap, HashSet};
@@ -139,7 +140,17 @@ pub fn base(file: &Path, rev: &str, opts: &BuildOptions) -> Result<Comparison, D
         if !early.is_empty() {
             return Err(old_build(BuildError::Findings(source, early)));
         }
-        pipeline::lower_source(source, &pipeline::base_dir(file), opts)
+        // The digests the old revision built with: its own lock, from git.
+        let lock = git::show_beside(file, pin::LOCK_FILE, rev).map_err(DiffError::Git)?;
+        let lock = match lock.bytes {
+            None => ImageLock::default(),
+            Some(bytes) => {
+                let text = String::from_utf8_lossy(&bytes);
+                ImageLock::parse(&text, Path::new(&format!("{rev}:{}", lock.path)))
+                    .map_err(|e| DiffError::Git(GitError(e.to_string())))?
+            }
+        };
+        pipeline::lower_locked(source, &pipeline::base_dir(file), opts, &lock)
             .map(Some)
             .map_err(old_build)
     });

@@ -30,7 +30,7 @@
 //!   },
 //!   "notes": [ {
 //!     "kind": "security" | "replace" | "service-removed" | "version-removed"
-//!           | "traffic" | "callers" | "ports" | "service-added"
+//!           | "traffic" | "callers" | "ports" | "image" | "service-added"
 //!           | "version-added" | "replicas" | "resources",
 //!     "service": string | null,
 //!     "text": string                // e.g. "reviews: v1 50% → 20%, v3 50% → 80%"

@@ -17,6 +17,7 @@ pub enum NoteKind {
     Traffic,
     Callers,
     Ports,
+    Image,
     ServiceAdded,
     VersionAdded,
     Replicas,
@@ -33,6 +34,7 @@ impl NoteKind {
             NoteKind::Traffic => "traffic",
             NoteKind::Callers => "callers",
             NoteKind::Ports => "ports",
+            NoteKind::Image => "image",
             NoteKind::ServiceAdded => "service-added",
             NoteKind::VersionAdded => "version-added",
             NoteKind::Replicas => "replicas",
@@ -489,6 +491,26 @@ fn ports(input: &Input, key: &Key, step: &Step, service: &str, notes: &mut Notes
 
 fn workload(key: &Key, step: &Step, service: &str, notes: &mut Notes) {
     for c in &step.changes {
+        if c.path.contains("containers[")
+            && c.path.ends_with("].image")
+            && let Op::Changed { old, new } = &c.op
+            && let (Some(old), Some(new)) = (old.as_str(), new.as_str())
+        {
+            let version = key
+                .name
+                .strip_prefix(service)
+                .and_then(|v| v.strip_prefix('-'))
+                .filter(|v| !v.is_empty());
+            let who = match version {
+                Some(v) => format!("{service} {v}"),
+                None => service.to_string(),
+            };
+            notes.add(
+                NoteKind::Image,
+                service,
+                format!("{who}: {}", image_change(old, new)),
+            );
+        }
         if c.path == "spec.replicas" {
             notes.group(
                 NoteKind::Replicas,
@@ -707,6 +729,49 @@ fn loosens(c: &FieldChange) -> bool {
     }
 }
 
+/// `repo:tag` and the digest, if any, of an image reference.
+fn split_digest(image: &str) -> (&str, Option<&str>) {
+    match image.split_once('@') {
+        Some((name, digest)) => (name, Some(digest)),
+        None => (image, None),
+    }
+}
+
+/// The tag of `repo:tag` (after the last `/`), or the whole name.
+fn tag_of(name: &str) -> &str {
+    let last = name.rsplit('/').next().unwrap_or(name);
+    last.split_once(':').map_or(name, |(_, tag)| tag)
+}
+
+/// `sha256:3f1c…` shortened to its first twelve hex digits, as `docker images` does.
+fn short(digest: &str) -> String {
+    let hex = digest.split_once(':').map_or(digest, |(_, h)| h);
+    format!("{}…", &hex[..hex.len().min(12)])
+}
+
+/// What an image change means: the same tag pushed again (its digest moved),
+/// a tag newly pinned or unpinned, or another tag or image.
+fn image_change(old: &str, new: &str) -> String {
+    let ((old_name, old_digest), (new_name, new_digest)) = (split_digest(old), split_digest(new));
+    if old_name == new_name {
+        let tag = tag_of(new_name);
+        return match (old_digest, new_digest) {
+            (Some(a), Some(b)) => format!("{tag} re-pushed, digest {} → {}", short(a), short(b)),
+            (None, Some(b)) => format!("{tag} pinned to digest {}", short(b)),
+            (Some(a), None) => format!("{tag} no longer pinned by digest (was {})", short(a)),
+            (None, None) => format!("image {old} → {new}"),
+        };
+    }
+    let same_repo = |a: &str, b: &str| {
+        let repo = |n: &'_ str| n.len() - tag_of(n).len();
+        a[..repo(a)] == b[..repo(b)] && tag_of(a) != a && tag_of(b) != b
+    };
+    if same_repo(old_name, new_name) {
+        return format!("image {} → {}", tag_of(old_name), tag_of(new_name));
+    }
+    format!("image {old_name} → {new_name}")
+}
+
 /// `50 → 80`, `+ 3`, `- 1` for a note.
 fn change(op: &Op) -> String {
     let v = |v: &Value| match v {
@@ -751,6 +816,62 @@ mod tests {
             .into_iter()
             .map(|n| format!("{}: {}", n.kind.as_str(), n.text))
             .collect()
+    }
+
+    fn deployment(name: &str, app: &str, image: &str) -> Value {
+        object(
+            "Deployment",
+            name,
+            app,
+            json!({"template": {"spec": {"containers": [{"name": app, "image": image}]}}}),
+        )
+    }
+
+    #[test]
+    fn a_re_pushed_tag_is_an_image_note_with_both_digests() {
+        let a = "docker.io/istio/reviews:1.20.1@sha256:a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90";
+        let b = "docker.io/istio/reviews:1.20.1@sha256:c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2";
+        let notes = notes(
+            &[deployment("reviews-v1", "reviews", a)],
+            &[deployment("reviews-v1", "reviews", b)],
+        );
+        assert_eq!(
+            notes,
+            ["image: reviews v1: 1.20.1 re-pushed, digest a1b2c3d4e5f6… → c3d4e5f60718…"]
+        );
+    }
+
+    #[test]
+    fn pinning_unpinning_and_new_tags_are_told_apart() {
+        let d = "sha256:c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2";
+        let case = |old: &str, new: &str| {
+            notes(
+                &[deployment("web", "web", old)],
+                &[deployment("web", "web", new)],
+            )
+        };
+        assert_eq!(
+            case(
+                "reg.example.com:5000/web:1.0",
+                &format!("reg.example.com:5000/web:1.0@{d}")
+            ),
+            ["image: web: 1.0 pinned to digest c3d4e5f60718…"]
+        );
+        assert_eq!(
+            case(&format!("web:1.0@{d}"), "web:1.0"),
+            ["image: web: 1.0 no longer pinned by digest (was c3d4e5f60718…)"]
+        );
+        assert_eq!(
+            case(
+                "reg.example.com:5000/web:1.0",
+                &format!("reg.example.com:5000/web:1.1@{d}")
+            ),
+            ["image: web: image 1.0 → 1.1"]
+        );
+        assert_eq!(
+            case("web:1.0", "mirror.example.com/web:1.0"),
+            ["image: web: image web:1.0 → mirror.example.com/web:1.0"]
+        );
     }
 
     #[test]
