@@ -19,6 +19,7 @@
 //! chain disagrees and `check` finds nothing. The first input then stays
 //! the many-findings case, measured beside it.
 
+use sha2::{Digest, Sha256};
 use std::fmt::Write;
 
 /// `svc-00042`: zero-padded so the names sort as they are declared.
@@ -46,6 +47,23 @@ impl Changed {
             _ => "1.1.0",
         }
     }
+}
+
+/// The image lock `meshc pin` would write beside these descriptions: every
+/// version image pinned. The registry is fictional, so the digests are the
+/// sha256 of the reference; without a lock, `check` would report 20,000
+/// M412s, and with one entry too many, an M413.
+pub fn lock(n: usize, changed: Changed) -> String {
+    let mut lock = meshc::pin::ImageLock::default();
+    for i in 0..n {
+        let svc = name(i);
+        for tag in ["1.0.0", changed.v2_tag(i)] {
+            let image = format!("registry.example.com/bench/{svc}:{tag}");
+            let digest = format!("sha256:{:x}", Sha256::digest(image.as_bytes()));
+            lock.insert(image, digest);
+        }
+    }
+    lock.to_text()
 }
 
 fn callees(n: usize, i: usize) -> Vec<String> {

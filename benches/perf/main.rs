@@ -237,6 +237,14 @@ fn write_inputs(n: usize, dir: &Path) -> std::io::Result<Inputs> {
     std::fs::create_dir_all(dir.join("changed"))?;
     std::fs::create_dir_all(dir.join("clean"))?;
     std::fs::write(&inputs.clean, generate::yaml_layered(n))?;
+    let lock = generate::lock(n, generate::Changed::No);
+    for d in [dir, &dir.join("clean")] {
+        std::fs::write(d.join(meshc::pin::LOCK_FILE), &lock)?;
+    }
+    std::fs::write(
+        dir.join("changed").join(meshc::pin::LOCK_FILE),
+        generate::lock(n, generate::Changed::middle(n)),
+    )?;
     std::fs::write(&inputs.yaml, generate::yaml(n, generate::Changed::No))?;
     std::fs::write(&inputs.kdl, generate::kdl(n, generate::Changed::No))?;
     std::fs::write(
