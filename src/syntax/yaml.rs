@@ -8,6 +8,9 @@
 //! duplicate keys through so the decoder can point at both.
 
 mod events;
+mod split;
+#[cfg(test)]
+mod split_tests;
 
 use super::{MAX_DEPTH, Node, Value, node::Key};
 use crate::diag::{Code, Diagnostic};
@@ -22,6 +25,14 @@ const MAX_NODES: usize = 1_000_000;
 const MAX_EVENTS: usize = 3_000_000;
 
 pub fn parse(text: &str) -> Result<Node, Diagnostic> {
+    if let Some(root) = split::parse(text) {
+        return Ok(root);
+    }
+    parse_serial(text)
+}
+
+/// [`parse`] on one thread.
+fn parse_serial(text: &str) -> Result<Node, Diagnostic> {
     match events::parse(text) {
         Some(root) => Ok(root),
         None => parse_serde(text),

@@ -20,11 +20,46 @@ const MAX_SCALAR_BYTES: usize = 60 * 1024 * 1024;
 
 /// The tree of `text`, or `None` when serde-saphyr must decide.
 pub fn parse(text: &str) -> Option<Node> {
+    let (root, counts) = parse_counted(text, 0)?;
+    counts.within_budget().then_some(root)
+}
+
+/// What one parse used of the budget, so that pieces parsed apart
+/// (`split`) can be held to the budget of the whole.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Counts {
+    pub events: usize,
+    pub nodes: usize,
+    pub scalar_bytes: usize,
+}
+
+impl Counts {
+    pub fn add(self, o: Counts) -> Counts {
+        Counts {
+            events: self.events + o.events,
+            nodes: self.nodes + o.nodes,
+            scalar_bytes: self.scalar_bytes + o.scalar_bytes,
+        }
+    }
+
+    pub fn within_budget(self) -> bool {
+        self.events <= MAX_EVENTS
+            && self.nodes <= MAX_NODES
+            && self.scalar_bytes <= MAX_SCALAR_BYTES
+    }
+}
+
+/// [`parse`] of a piece whose root sits `depth` levels deep in the whole
+/// document, with what it used of the budget.
+pub fn parse_counted(text: &str, depth: usize) -> Option<(Node, Counts)> {
     // As serde-saphyr configures the parser from meshc's budget.
     let mut options = Options::default();
     options.flow_nesting_limit = MAX_DEPTH;
     options.block_nesting_limit = options.block_nesting_limit.max(MAX_DEPTH + 1);
-    let mut b = Builder::default();
+    let mut b = Builder {
+        depth,
+        ..Builder::default()
+    };
     let mut documents = 0;
     for item in Parser::new_from_str_with_options(text, options) {
         let (event, marks) = item.ok()?;
@@ -55,7 +90,12 @@ pub fn parse(text: &str) -> Option<Node> {
     if !b.stack.is_empty() {
         return None;
     }
-    b.root
+    let counts = Counts {
+        events: b.events,
+        nodes: b.nodes,
+        scalar_bytes: b.scalar_bytes,
+    };
+    Some((b.root?, counts))
 }
 
 fn span(marks: &Marks) -> Span {
@@ -74,6 +114,8 @@ enum Open {
 #[derive(Default)]
 struct Builder {
     stack: Vec<(Open, Span)>,
+    /// Levels above this piece's root in the whole document.
+    depth: usize,
     root: Option<Node>,
     events: usize,
     nodes: usize,
@@ -92,7 +134,7 @@ impl Builder {
         if let Some((Open::Map(_, None), _)) = self.stack.last() {
             return None;
         }
-        if self.stack.len() + 1 >= MAX_DEPTH {
+        if self.depth + self.stack.len() + 1 >= MAX_DEPTH {
             return None;
         }
         self.stack.push((open, span));
