@@ -21,13 +21,18 @@ pub fn check(desc: &Description, base: &Path, out: &mut Vec<Diagnostic>) {
             ImageLock::default()
         }
     };
+    // One walk: the lock entries something names (for M413) and the
+    // tag-only images the lock misses (M412), the latter only for services
+    // that want digests. A lookup in the lock comes first: in a pinned
+    // description it answers for nearly every image.
+    let mut used: HashSet<&str> = HashSet::new();
     let mut unpinned: IndexMap<String, Vec<Use>> = IndexMap::new();
     for svc in desc.services.values() {
-        if pin::opts_out_of_digests(svc) {
-            continue;
-        }
+        let wants = !pin::opts_out_of_digests(svc);
         let mut note = |image: &str, span: Span, from: From| {
-            if is_unpinned(image, &lock) {
+            if let Some((reference, _)) = lock.entry(image) {
+                used.insert(reference);
+            } else if wants && is_tag_only(image) {
                 unpinned.entry(image.to_string()).or_default().push(Use {
                     service: svc.name.value.clone(),
                     span,
@@ -52,21 +57,18 @@ pub fn check(desc: &Description, base: &Path, out: &mut Vec<Diagnostic>) {
     for (image, uses) in &unpinned {
         out.push(warning(image, uses));
     }
-    if !lock.is_empty() {
-        let named: HashSet<String> = pin::images(desc).into_iter().collect();
-        for (reference, _) in lock.entries().filter(|(r, _)| !named.contains(*r)) {
-            out.push(
-                Diagnostic::new(
-                    Code::UnusedLockEntry,
-                    Span::default(),
-                    format!(
-                        "`{}` pins `{reference}`, which the description does not name",
-                        pin::LOCK_FILE
-                    ),
-                )
-                .help("run `meshc pin`: it drops the entries nothing uses"),
-            );
-        }
+    for (reference, _) in lock.entries().filter(|(r, _)| !used.contains(r)) {
+        out.push(
+            Diagnostic::new(
+                Code::UnusedLockEntry,
+                Span::default(),
+                format!(
+                    "`{}` pins `{reference}`, which the description does not name",
+                    pin::LOCK_FILE
+                ),
+            )
+            .help("run `meshc pin`: it drops the entries nothing uses"),
+        );
     }
 }
 
@@ -111,9 +113,9 @@ fn uses(svc: &Service, note: &mut impl FnMut(&str, Span, From)) {
     }
 }
 
-/// Tag-only and not in the lock. A reference that does not parse is M406's.
-fn is_unpinned(image: &str, lock: &ImageLock) -> bool {
-    Reference::parse(image).is_ok_and(|r| r.digest.is_none()) && lock.digest(image).is_none()
+/// A reference without a digest. One that does not parse is M406's.
+fn is_tag_only(image: &str) -> bool {
+    Reference::parse(image).is_ok_and(|r| r.digest.is_none())
 }
 
 /// How many other uses a warning names and points at; an image a whole

@@ -16,20 +16,11 @@ pub fn opts_out_of_digests(svc: &Service) -> bool {
     svc.opt_outs.iter().any(|o| o.check.value == DIGEST_CHECK)
 }
 
-/// Every reference the description names, sorted and without repeats; those
-/// with a digest included. What a lock entry may be for (M413).
-pub fn images(desc: &Description) -> Vec<String> {
-    collect(desc, |_| true)
-}
-
-/// The references `meshc pin` resolves: those of the services that want digests.
+/// The references `meshc pin` resolves, sorted and without repeats (those
+/// with a digest included): every image of the services that want digests.
 pub fn to_pin(desc: &Description) -> Vec<String> {
-    collect(desc, |svc| !opts_out_of_digests(svc))
-}
-
-fn collect(desc: &Description, wanted: impl Fn(&Service) -> bool) -> Vec<String> {
     let mut out = BTreeSet::new();
-    for svc in desc.services.values().filter(|s| wanted(s)) {
+    for svc in desc.services.values().filter(|s| !opts_out_of_digests(s)) {
         source(svc.source.as_ref(), &mut out);
         for v in svc.versions.values() {
             source(v.source.as_ref(), &mut out);

@@ -56,6 +56,13 @@ impl ImageLock {
         self.entries.get(reference).map(String::as_str)
     }
 
+    /// The entry for `reference`, borrowed from the lock: `(reference, digest)`.
+    pub fn entry(&self, reference: &str) -> Option<(&str, &str)> {
+        self.entries
+            .get_key_value(reference)
+            .map(|(r, d)| (r.as_str(), d.as_str()))
+    }
+
     pub fn insert(&mut self, reference: String, digest: String) {
         self.entries.insert(reference, digest);
     }

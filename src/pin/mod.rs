@@ -15,7 +15,7 @@ mod reference;
 
 pub use apply::apply;
 pub use client::Settings;
-pub use collect::{DIGEST_CHECK, images, opts_out_of_digests, to_pin};
+pub use collect::{DIGEST_CHECK, opts_out_of_digests, to_pin};
 pub use credentials::docker_config_path;
 pub use error::{ImageError, Problem};
 pub use lock::{ImageLock, LOCK_FILE, LockError, read_lock, write_lock};
