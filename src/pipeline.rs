@@ -7,7 +7,7 @@ use crate::diag::{self, Code, Diagnostic};
 use crate::emit::{self, EmitError, Target, docker::Templates};
 use crate::lower::{self, LowerError};
 use crate::model::App;
-use crate::pin::{self, ImageLock};
+use crate::pin::{self, LockRead};
 use crate::source::{SourceFile, Span};
 use crate::syntax;
 use std::path::{Path, PathBuf};
@@ -174,8 +174,9 @@ pub struct Analysis {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// Checks `file` against the image lock beside it.
 pub fn analysis(file: &SourceFile, base: &Path) -> Analysis {
-    analysis_for(file, base, &Overrides::default())
+    analysis_for(file, base, &Overrides::default(), &pin::read_lock(base))
 }
 
 /// What the command line may set over the description (`--mesh`,
@@ -199,8 +200,14 @@ impl Overrides {
     }
 }
 
-/// [`analysis`] with the command line's [`Overrides`] applied before `check`.
-pub fn analysis_for(file: &SourceFile, base: &Path, overrides: &Overrides) -> Analysis {
+/// [`analysis`] with the command line's [`Overrides`] applied before `check`,
+/// and the image lock given.
+pub fn analysis_for(
+    file: &SourceFile,
+    base: &Path,
+    overrides: &Overrides,
+    lock: &LockRead,
+) -> Analysis {
     let (tree, early) = syntax::parse_recovering(file);
     let Some(tree) = tree else {
         let mut diagnostics = early;
@@ -214,7 +221,7 @@ pub fn analysis_for(file: &SourceFile, base: &Path, overrides: &Overrides) -> An
     let (mut desc, mut diagnostics) = ast::decode::decode(&tree);
     diagnostics.extend(early);
     overrides.apply(&mut desc);
-    diagnostics.extend(check::check(&desc, base));
+    diagnostics.extend(check::check(&desc, base, lock));
     diag::sort(&mut diagnostics);
     Analysis {
         tree: Some(tree),
@@ -296,19 +303,19 @@ pub fn lower_source(
     base: &Path,
     opts: &BuildOptions,
 ) -> Result<Lowered, BuildError> {
-    // A lock that cannot be read is reported by `check` (M414) and stops the build there.
-    let lock = pin::read_lock(base).unwrap_or_default();
-    lower_locked(file, base, opts, &lock)
+    lower_locked(file, base, opts, &pin::read_lock(base))
 }
 
-/// [`lower_source`] with the image lock given (`diff --base` reads it from git).
+/// [`lower_source`] with the image lock given (`diff --base` reads it from
+/// git). `check` and the build see the same lock; one that cannot be read
+/// is M414, an error, so nothing is built from it.
 pub fn lower_locked(
     file: Arc<SourceFile>,
     base: &Path,
     opts: &BuildOptions,
-    lock: &ImageLock,
+    lock: &LockRead,
 ) -> Result<Lowered, BuildError> {
-    let analysis = analysis_for(&file, base, &opts.overrides);
+    let analysis = analysis_for(&file, base, &opts.overrides, lock);
     let (desc, mut diags) = (analysis.description, analysis.diagnostics);
     if opts.locked {
         for d in diags.iter_mut().filter(|d| d.code == Code::UnpinnedImage) {
@@ -346,7 +353,9 @@ pub fn lower_locked(
             return Err(BuildError::Findings(file, d));
         }
     };
-    pin::apply(&mut app, lock);
+    if let Ok(lock) = lock {
+        pin::apply(&mut app, lock);
+    }
     Ok(Lowered {
         file,
         app,

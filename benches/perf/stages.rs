@@ -76,7 +76,7 @@ pub fn measure(yaml: &Path, kdl: &Path, scratch: &Path, reps: usize) -> Result<S
             .map_err(|d| format!("the generated YAML does not parse: {:?}", d.first()))?;
         let (desc, diags) = timed(&mut t[2], &mut r[2], || {
             let (desc, mut diags) = ast::decode::decode(&tree);
-            diags.extend(check::check(&desc, &base));
+            diags.extend(check::check(&desc, &base, &meshc::pin::read_lock(&base)));
             diag::sort(&mut diags);
             (desc, diags)
         });

@@ -7,18 +7,18 @@
 use crate::ast::{Description, Service, Source};
 use crate::diag::{Code, Diagnostic};
 use crate::emit::docker::stage_images;
-use crate::pin::{self, ImageLock, LockError, Reference};
+use crate::pin::{self, ImageLock, LockError, LockRead, Reference};
 use crate::source::Span;
 use indexmap::IndexMap;
 use std::collections::HashSet;
-use std::path::Path;
 
-pub fn check(desc: &Description, base: &Path, out: &mut Vec<Diagnostic>) {
-    let lock = match pin::read_lock(base) {
+pub fn check(desc: &Description, lock: &LockRead, out: &mut Vec<Diagnostic>) {
+    let empty = ImageLock::default();
+    let lock = match lock {
         Ok(lock) => lock,
         Err(e) => {
-            out.push(unreadable(&e));
-            ImageLock::default()
+            out.push(unreadable(e));
+            &empty
         }
     };
     // One walk: the lock entries something names (for M413) and the

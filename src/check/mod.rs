@@ -17,11 +17,14 @@ pub use shape::looks_like_secret;
 
 use crate::ast::Description;
 use crate::diag::Diagnostic;
+use crate::pin::LockRead;
 use std::path::Path;
 
 /// Runs every rule. `base` is the description's directory, against which
-/// `config` and `build.context` paths are resolved.
-pub fn check(desc: &Description, base: &Path) -> Vec<Diagnostic> {
+/// `config` and `build.context` paths are resolved; `lock` is the image
+/// lock the build would apply (read by the caller: beside the description,
+/// or from git for `diff --base`).
+pub fn check(desc: &Description, base: &Path, lock: &LockRead) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     names::check(desc, &mut diags);
     shape::check(desc, base, &mut diags);
@@ -30,6 +33,6 @@ pub fn check(desc: &Description, base: &Path) -> Vec<Diagnostic> {
     chains::check(desc, &mut diags);
     capabilities::check(desc, &mut diags);
     addresses::check(desc, &mut diags);
-    images::check(desc, base, &mut diags);
+    images::check(desc, lock, &mut diags);
     diags
 }

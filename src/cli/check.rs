@@ -56,10 +56,12 @@ pub fn run(args: Args) -> Outcome {
             Ok((file, mut diagnostics)) => {
                 let mut services = 0;
                 if diagnostics.is_empty() {
+                    let base = pipeline::base_dir(path);
                     let mut analysis = pipeline::analysis_for(
                         &file,
-                        &pipeline::base_dir(path),
+                        &base,
                         &args.mesh.overrides(),
+                        &meshc::pin::read_lock(&base),
                     );
                     diagnostics = std::mem::take(&mut analysis.diagnostics);
                     services = analysis

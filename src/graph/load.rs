@@ -15,6 +15,7 @@ use crate::ast::{self, Description};
 use crate::diag::{self, Diagnostic};
 use crate::lower::{self, LowerError};
 use crate::model::App;
+use crate::pin;
 use crate::pipeline::{self, BuildError};
 use crate::source::SourceFile;
 use crate::{check, syntax};
@@ -73,7 +74,7 @@ fn run<R: Send>(
     let (description, mut diagnostics) = ast::decode::decode(&tree);
     let base = pipeline::base_dir(path);
     let (found, lowered) = std::thread::scope(|s| {
-        let checking = s.spawn(|| check::check(&description, &base));
+        let checking = s.spawn(|| check::check(&description, &base, &pin::read_lock(&base)));
         let lowered = lower::lower(&description, env, &|_| Ok(String::new())).map(|app| {
             let r = then(&app);
             (app, r)

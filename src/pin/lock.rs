@@ -128,6 +128,9 @@ impl ImageLock {
     }
 }
 
+/// A lock as read: the entries, or why the file could not be read (M414).
+pub type LockRead = Result<ImageLock, LockError>;
+
 /// The lock beside a description in `dir`; no file is an empty lock.
 pub fn read_lock(dir: &Path) -> Result<ImageLock, LockError> {
     use std::io::Read;

@@ -18,7 +18,7 @@ pub use client::Settings;
 pub use collect::{DIGEST_CHECK, opts_out_of_digests, to_pin};
 pub use credentials::docker_config_path;
 pub use error::{ImageError, Problem};
-pub use lock::{ImageLock, LOCK_FILE, LockError, read_lock, write_lock};
+pub use lock::{ImageLock, LOCK_FILE, LockError, LockRead, read_lock, write_lock};
 pub use reference::{Reference, is_digest, pinned};
 
 use client::Client;
