@@ -4,10 +4,9 @@
 //! out of CKV_K8S_43. Also lock entries nothing names (M413) and a lock that
 //! cannot be read (M414).
 
-use crate::ast::{Description, Service, Source};
+use crate::ast::Description;
 use crate::diag::{Code, Diagnostic};
-use crate::emit::docker::stage_images;
-use crate::pin::{self, ImageLock, LockError, LockRead, Reference};
+use crate::pin::{self, ImageLock, LockError, LockRead, Origin, Reference};
 use crate::source::Span;
 use indexmap::IndexMap;
 use std::collections::HashSet;
@@ -29,7 +28,7 @@ pub fn check(desc: &Description, lock: &LockRead, out: &mut Vec<Diagnostic>) {
     let mut unpinned: IndexMap<String, Vec<Use>> = IndexMap::new();
     for svc in desc.services.values() {
         let wants = !pin::opts_out_of_digests(svc);
-        let mut note = |image: &str, span: Span, from: From| {
+        pin::each_image(desc, svc, &mut |image, span, from| {
             if let Some((reference, _)) = lock.entry(image) {
                 used.insert(reference);
             } else if wants && is_tag_only(image) {
@@ -39,20 +38,7 @@ pub fn check(desc: &Description, lock: &LockRead, out: &mut Vec<Diagnostic>) {
                     from,
                 });
             }
-        };
-        uses(svc, &mut note);
-        for ov in desc.environments.values() {
-            let Some(o) = ov.services.get(&svc.name.value) else {
-                continue;
-            };
-            let images = o
-                .image
-                .iter()
-                .chain(o.versions.values().filter_map(|v| v.image.as_ref()));
-            for i in images {
-                note(&i.value, i.span, From::Written);
-            }
-        }
+        });
     }
     for (image, uses) in &unpinned {
         out.push(warning(image, uses));
@@ -72,45 +58,10 @@ pub fn check(desc: &Description, lock: &LockRead, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Where an unpinned image comes from, for the label.
-#[derive(Clone, Copy)]
-enum From {
-    /// `image`, `build.base`, an overlay's `image`.
-    Written,
-    /// A stage of the Dockerfile meshc generates for `build.runtime`.
-    Template,
-}
-
 struct Use {
     service: String,
     span: Span,
-    from: From,
-}
-
-/// The images of a service and its versions, each with the span that names it.
-fn uses(svc: &Service, note: &mut impl FnMut(&str, Span, From)) {
-    let sources = svc
-        .source
-        .iter()
-        .chain(svc.versions.values().filter_map(|v| v.source.as_ref()));
-    for source in sources {
-        match source {
-            Source::Image(i) => note(&i.value, i.span, From::Written),
-            Source::Build(b) => {
-                let Some(runtime) = &b.runtime else {
-                    continue; // the team's own Dockerfile: its FROM lines are its own
-                };
-                let base = b.base.as_ref();
-                let stages = stage_images(runtime.value, base.map(|s| s.value.as_str()));
-                note(&stages.build, runtime.span, From::Template);
-                note(&stages.probe, runtime.span, From::Template);
-                match base {
-                    Some(b) => note(&b.value, b.span, From::Written),
-                    None => note(&stages.runtime, runtime.span, From::Template),
-                }
-            }
-        }
-    }
+    from: Origin,
 }
 
 /// A reference without a digest. One that does not parse is M406's.
@@ -122,31 +73,23 @@ fn is_tag_only(image: &str) -> bool {
 /// fleet shares is one warning, not a page.
 const SHOWN: usize = 3;
 
-/// Whether a reference spells its tag (`:` after the last `/`).
-fn has_tag(image: &str) -> bool {
-    image
-        .rsplit('/')
-        .next()
-        .is_some_and(|last| last.contains(':'))
-}
-
 /// One warning per image, at its first use; a few others are listed.
 fn warning(image: &str, uses: &[Use]) -> Diagnostic {
     let first = &uses[0];
     let mut services: Vec<&str> = uses.iter().map(|u| u.service.as_str()).collect();
     services.dedup();
     let whose = match first.from {
-        From::Written if !has_tag(image) => {
+        Origin::Written if pin::parts(image).tag.is_none() => {
             format!("`{image}` names neither a tag nor a digest (it means `:latest`)")
         }
-        From::Written => format!("`{image}` is given by tag only"),
-        From::Template => {
+        Origin::Written => format!("`{image}` is given by tag only"),
+        Origin::Template => {
             format!("the Dockerfile meshc generates pulls `{image}` by tag only")
         }
     };
     let label = match first.from {
-        From::Written => "no digest, and no entry in the lock",
-        From::Template => "this runtime's Dockerfile",
+        Origin::Written => "no digest, and no entry in the lock",
+        Origin::Template => "this runtime's Dockerfile",
     };
     let used_by = match services.len() {
         0 | 1 => String::new(),

@@ -4,6 +4,7 @@
 
 use super::fields::{FieldChange, Op};
 use super::{Action, CallGraph, Index, Key, Step, Subject, label};
+use crate::pin;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
@@ -729,20 +730,6 @@ fn loosens(c: &FieldChange) -> bool {
     }
 }
 
-/// `repo:tag` and the digest, if any, of an image reference.
-fn split_digest(image: &str) -> (&str, Option<&str>) {
-    match image.split_once('@') {
-        Some((name, digest)) => (name, Some(digest)),
-        None => (image, None),
-    }
-}
-
-/// The tag of `repo:tag` (after the last `/`), or the whole name.
-fn tag_of(name: &str) -> &str {
-    let last = name.rsplit('/').next().unwrap_or(name);
-    last.split_once(':').map_or(name, |(_, tag)| tag)
-}
-
 /// `sha256:3f1c…` shortened to its first twelve hex digits, as `docker images` does.
 fn short(digest: &str) -> String {
     let hex = digest.split_once(':').map_or(digest, |(_, h)| h);
@@ -752,24 +739,20 @@ fn short(digest: &str) -> String {
 /// What an image change means: the same tag pushed again (its digest moved),
 /// a tag newly pinned or unpinned, or another tag or image.
 fn image_change(old: &str, new: &str) -> String {
-    let ((old_name, old_digest), (new_name, new_digest)) = (split_digest(old), split_digest(new));
-    if old_name == new_name {
-        let tag = tag_of(new_name);
-        return match (old_digest, new_digest) {
-            (Some(a), Some(b)) => format!("{tag} re-pushed, digest {} → {}", short(a), short(b)),
-            (None, Some(b)) => format!("{tag} pinned to digest {}", short(b)),
-            (Some(a), None) => format!("{tag} no longer pinned by digest (was {})", short(a)),
+    let (a, b) = (pin::parts(old), pin::parts(new));
+    if a.tagged == b.tagged {
+        let tag = b.tag.unwrap_or(b.name);
+        return match (a.digest, b.digest) {
+            (Some(x), Some(y)) => format!("{tag} re-pushed, digest {} → {}", short(x), short(y)),
+            (None, Some(y)) => format!("{tag} pinned to digest {}", short(y)),
+            (Some(x), None) => format!("{tag} no longer pinned by digest (was {})", short(x)),
             (None, None) => format!("image {old} → {new}"),
         };
     }
-    let same_repo = |a: &str, b: &str| {
-        let repo = |n: &'_ str| n.len() - tag_of(n).len();
-        a[..repo(a)] == b[..repo(b)] && tag_of(a) != a && tag_of(b) != b
-    };
-    if same_repo(old_name, new_name) {
-        return format!("image {} → {}", tag_of(old_name), tag_of(new_name));
+    match (a.tag, b.tag) {
+        (Some(x), Some(y)) if a.name == b.name => format!("image {x} → {y}"),
+        _ => format!("image {} → {}", a.tagged, b.tagged),
     }
-    format!("image {old_name} → {new_name}")
 }
 
 /// `50 → 80`, `+ 3`, `- 1` for a note.

@@ -1,10 +1,12 @@
 //! Every image a description names: services' and versions' `image`,
 //! environment overlays' images, and for meshc-built images the Dockerfile's
 //! stages (`build.base` or the runtime's default, the runtime's toolchain,
-//! and the health probe's toolchain).
+//! and the health probe's toolchain). `pin` resolves them; `check` (M412,
+//! M413) walks the same list with the spans that name them.
 
-use crate::ast::{Build, Description, Service, Source};
+use crate::ast::{Description, Service, Source};
 use crate::emit::docker::stage_images;
+use crate::source::Span;
 use std::collections::BTreeSet;
 
 /// The checkov check a digest satisfies. A service that opts out of it
@@ -16,43 +18,66 @@ pub fn opts_out_of_digests(svc: &Service) -> bool {
     svc.opt_outs.iter().any(|o| o.check.value == DIGEST_CHECK)
 }
 
+/// Where an image is named.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// `image`, `build.base`, an overlay's `image`: the span is the value.
+    Written,
+    /// A stage of the Dockerfile meshc generates: the span is `build.runtime`.
+    Template,
+}
+
+/// Every image `svc` pulls, with the span that names it: its own and its
+/// versions' sources, then the overlays' images. `build.image` is what a
+/// build produces, not an input; a team's own Dockerfile (no `runtime`)
+/// has its own `FROM` lines.
+pub fn each_image(desc: &Description, svc: &Service, f: &mut impl FnMut(&str, Span, Origin)) {
+    let sources = svc
+        .source
+        .iter()
+        .chain(svc.versions.values().filter_map(|v| v.source.as_ref()));
+    for source in sources {
+        match source {
+            Source::Image(i) => f(&i.value, i.span, Origin::Written),
+            Source::Build(b) => {
+                let Some(runtime) = &b.runtime else {
+                    continue;
+                };
+                let base = b.base.as_ref();
+                let stages = stage_images(runtime.value, base.map(|s| s.value.as_str()));
+                f(&stages.build, runtime.span, Origin::Template);
+                f(&stages.probe, runtime.span, Origin::Template);
+                match base {
+                    Some(b) => f(&b.value, b.span, Origin::Written),
+                    None => f(&stages.runtime, runtime.span, Origin::Template),
+                }
+            }
+        }
+    }
+    for env in desc.environments.values() {
+        let Some(o) = env.services.get(&svc.name.value) else {
+            continue;
+        };
+        let images = o
+            .image
+            .iter()
+            .chain(o.versions.values().filter_map(|v| v.image.as_ref()));
+        for i in images {
+            f(&i.value, i.span, Origin::Written);
+        }
+    }
+}
+
 /// The references `meshc pin` resolves, sorted and without repeats (those
 /// with a digest included): every image of the services that want digests.
 pub fn to_pin(desc: &Description) -> Vec<String> {
     let mut out = BTreeSet::new();
     for svc in desc.services.values().filter(|s| !opts_out_of_digests(s)) {
-        source(svc.source.as_ref(), &mut out);
-        for v in svc.versions.values() {
-            source(v.source.as_ref(), &mut out);
-        }
-        for env in desc.environments.values() {
-            let Some(o) = env.services.get(&svc.name.value) else {
-                continue;
-            };
-            out.extend(o.image.as_ref().map(|i| i.value.clone()));
-            for v in o.versions.values() {
-                out.extend(v.image.as_ref().map(|i| i.value.clone()));
+        each_image(desc, svc, &mut |image, _, _| {
+            if !image.is_empty() {
+                out.insert(image.to_string());
             }
-        }
+        });
     }
-    out.retain(|i| !i.is_empty());
     out.into_iter().collect()
-}
-
-fn source(source: Option<&Source>, out: &mut BTreeSet<String>) {
-    match source {
-        Some(Source::Image(i)) => {
-            out.insert(i.value.clone());
-        }
-        Some(Source::Build(b)) => build(b, out),
-        None => {}
-    }
-}
-
-/// `build.image` is what the build produces, not an input: it is not pinned.
-fn build(b: &Build, out: &mut BTreeSet<String>) {
-    if let Some(runtime) = &b.runtime {
-        let images = stage_images(runtime.value, b.base.as_ref().map(|s| s.value.as_str()));
-        out.extend([images.build, images.probe, images.runtime]);
-    }
 }

@@ -15,11 +15,11 @@ mod reference;
 
 pub use apply::apply;
 pub use client::Settings;
-pub use collect::{DIGEST_CHECK, opts_out_of_digests, to_pin};
+pub use collect::{DIGEST_CHECK, Origin, each_image, opts_out_of_digests, to_pin};
 pub use credentials::docker_config_path;
 pub use error::{ImageError, Problem};
 pub use lock::{ImageLock, LOCK_FILE, LockError, LockRead, read_lock, write_lock};
-pub use reference::{Reference, is_digest, pinned};
+pub use reference::{Parts, Reference, is_digest, parts, pinned};
 
 use client::Client;
 use std::path::Path;

@@ -32,20 +32,18 @@ impl Reference {
                 c.escape_debug()
             ));
         }
-        let (name, digest) = match written.split_once('@') {
-            Some((n, d)) => (n, Some(d)),
-            None => (written, None),
-        };
+        let Parts {
+            name: path,
+            tag,
+            digest,
+            ..
+        } = parts(written);
         if let Some(d) = digest
             && !is_digest(d)
         {
             return Err(format!("`{d}` is not a `sha256:` digest of 64 hex digits"));
         }
-        let last_slash = name.rfind('/').map_or(0, |i| i + 1);
-        let (path, tag) = match name[last_slash..].split_once(':') {
-            Some((_, t)) => (&name[..name.len() - t.len() - 1], t),
-            None => (name, "latest"),
-        };
+        let tag = tag.unwrap_or("latest");
         if !valid_tag(tag) {
             return Err(format!(
                 "`{tag}` is not a valid tag (letters, digits, `_`, `.` and `-`, at most 128)"
@@ -93,12 +91,40 @@ impl Reference {
 
     /// The name without tag or digest, as written (`nginx`, `ghcr.io/a/b`).
     pub fn name_written(&self) -> &str {
-        let name = self.written.split('@').next().unwrap_or("");
-        let last_slash = name.rfind('/').map_or(0, |i| i + 1);
-        match name[last_slash..].find(':') {
-            Some(i) => &name[..last_slash + i],
-            None => name,
-        }
+        parts(&self.written).name
+    }
+}
+
+/// A reference as written, cut into its parts and not checked:
+/// `ghcr.io/a/b:1.0@sha256:…` is name `ghcr.io/a/b`, tag `1.0`, the digest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Parts<'a> {
+    /// Everything before `@`: the name and the tag, as written.
+    pub tagged: &'a str,
+    pub name: &'a str,
+    /// After the `:` of the last path segment (a `:` before a `/` is a port).
+    pub tag: Option<&'a str>,
+    pub digest: Option<&'a str>,
+}
+
+pub fn parts(written: &str) -> Parts<'_> {
+    let (tagged, digest) = match written.split_once('@') {
+        Some((n, d)) => (n, Some(d)),
+        None => (written, None),
+    };
+    let last_slash = tagged.rfind('/').map_or(0, |i| i + 1);
+    let (name, tag) = match tagged[last_slash..].find(':') {
+        Some(i) => (
+            &tagged[..last_slash + i],
+            Some(&tagged[last_slash + i + 1..]),
+        ),
+        None => (tagged, None),
+    };
+    Parts {
+        tagged,
+        name,
+        tag,
+        digest,
     }
 }
 
