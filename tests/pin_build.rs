@@ -46,6 +46,18 @@ fn bookinfo(registry: &str) -> tempfile::TempDir {
     dir
 }
 
+/// Pushes Bookinfo's images under `istio/` to `registry`; their digests,
+/// in the order of [`IMAGES`], as the registry reports them.
+fn push_bookinfo(registry: &Registry) -> Vec<String> {
+    IMAGES
+        .iter()
+        .map(|i| {
+            let (repo, tag) = i.split_once(':').expect("tag");
+            registry.push_image(&format!("istio/{repo}"), tag, i)
+        })
+        .collect()
+}
+
 fn meshc(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_meshc"))
         .args(args)
@@ -122,13 +134,7 @@ fn bookinfo_pinned_builds_with_digests_and_the_registry_stopped() {
     assert_eq!(got, want);
 
     // The registry holds the tags; pin asks it for their digests.
-    let digests: Vec<String> = IMAGES
-        .iter()
-        .map(|i| {
-            let (repo, tag) = i.split_once(':').expect("tag");
-            reg.push_image(&format!("istio/{repo}"), tag, i)
-        })
-        .collect();
+    let digests = push_bookinfo(&reg);
     let o = meshc(dir, &["pin"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     assert_eq!(text(&o.stdout), "pinned 5 images, 0 already locked\n");
@@ -178,10 +184,7 @@ fn build_locked_refuses_an_image_the_lock_misses_and_writes_nothing() {
     let addr = reg.addr.clone();
     let project = bookinfo(&addr);
     let dir = project.path();
-    for i in IMAGES {
-        let (repo, tag) = i.split_once(':').expect("tag");
-        reg.push_image(&format!("istio/{repo}"), tag, i);
-    }
+    push_bookinfo(&reg);
     let o = meshc(dir, &["pin"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     drop(reg);

@@ -73,20 +73,25 @@ fn a_value_left_empty_at_the_cut_is_not_guessed() {
 
 #[test]
 fn declines_what_is_not_plainly_safe() {
-    let d = |extra: &str| description(10, extra, "");
-    declines(&d("    a: &x 1\n    b: *x\n"));
-    declines(&d("    t: !!str 2\n"));
-    declines(&d("    s: |\n      text\n"));
-    declines(&d("    s: >\n      text\n"));
-    declines(&d("    q: \"a\"\n"));
-    declines(&d("    q: 'a'\n"));
-    declines(&d("    f: [a,\n      b]\n"));
-    declines(&d("    f: { a: 1, # }\n      b: 2 }\n"));
-    declines(&d("\tx: 1\n"));
-    declines(&d("    w: a\r\n"));
-    declines(&d("    u: café\n"));
-    declines(&d("- item\n"));
-    declines(&d("x: 1\n"));
+    // Anchors, tags, block scalars, quotes, flow collections across lines,
+    // tabs, CRLF, non-ASCII, and entries that are not `key:` at one indent.
+    for extra in [
+        "    a: &x 1\n    b: *x\n",
+        "    t: !!str 2\n",
+        "    s: |\n      text\n",
+        "    s: >\n      text\n",
+        "    q: \"a\"\n",
+        "    q: 'a'\n",
+        "    f: [a,\n      b]\n",
+        "    f: { a: 1, # }\n      b: 2 }\n",
+        "\tx: 1\n",
+        "    w: a\r\n",
+        "    u: café\n",
+        "- item\n",
+        "x: 1\n",
+    ] {
+        declines(&description(10, extra, ""));
+    }
     declines(&description(10, "", "---\nb: 2\n"));
     declines(&description(10, "", "%YAML 1.2\n"));
     declines("services:\n  a: 1\n");
