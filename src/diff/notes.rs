@@ -732,8 +732,9 @@ fn loosens(c: &FieldChange) -> bool {
 
 /// `sha256:3f1c…` shortened to its first twelve hex digits, as `docker images` does.
 fn short(digest: &str) -> String {
+    // By characters: a bundle read back from disk may hold anything there.
     let hex = digest.split_once(':').map_or(digest, |(_, h)| h);
-    format!("{}…", &hex[..hex.len().min(12)])
+    format!("{}…", hex.chars().take(12).collect::<String>())
 }
 
 /// What an image change means: the same tag pushed again (its digest moved),
@@ -821,6 +822,18 @@ mod tests {
         assert_eq!(
             notes,
             ["image: reviews v1: 1.20.1 re-pushed, digest a1b2c3d4e5f6… → c3d4e5f60718…"]
+        );
+    }
+
+    #[test]
+    fn a_digest_that_is_not_hex_is_shortened_without_a_panic() {
+        let notes = notes(
+            &[deployment("web", "web", "web:1.0@sha256:a€€€€€€€")],
+            &[deployment("web", "web", "web:1.0@sha256:abc")],
+        );
+        assert_eq!(
+            notes,
+            ["image: web: 1.0 re-pushed, digest a€€€€€€€… → abc…"]
         );
     }
 
