@@ -179,20 +179,25 @@ impl Builder {
 
 /// A scalar node as a mapping key: its text as meshc keeps it.
 fn key(node: Node) -> Option<Key> {
-    // `<<` is a merge key, which serde-saphyr expands.
-    if matches!(&node.value, Value::Str(s) if s == "<<") {
+    key_of(node.value, node.span)
+}
+
+/// A scalar at `span` as a mapping key; `None` for the merge key `<<`,
+/// which serde-saphyr expands.
+pub(super) fn key_of(value: Value, span: Span) -> Option<Key> {
+    if matches!(&value, Value::Str(s) if s == "<<") {
         return None;
     }
     Some(Key {
-        name: node.value.into_key_text()?,
-        span: node.span,
+        name: value.into_key_text()?,
+        span,
     })
 }
 
 /// An untagged scalar resolved as serde-saphyr does with meshc's options
 /// (YAML 1.2 core schema, strict booleans, leading zeros kept as text).
 /// `None` for a value serde-saphyr would refuse (`.inf`, `.nan`, `1e999`).
-fn scalar(value: Cow<str>, style: ScalarStyle) -> Option<Value> {
+pub(super) fn scalar(value: Cow<str>, style: ScalarStyle) -> Option<Value> {
     if style != ScalarStyle::Plain {
         return Some(Value::Str(value.into_owned()));
     }
