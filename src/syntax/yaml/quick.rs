@@ -42,6 +42,8 @@ pub fn parse(text: &str) -> Option<Node> {
             events: 4, // stream and document, start and end
             ..Counts::default()
         },
+        entries: Vec::new(),
+        items: Vec::new(),
     };
     let (start, col) = r.next_line()?;
     let root = r.block_node(start, col, 0)?;
@@ -63,6 +65,11 @@ struct Reader<'a> {
     /// The start of the first line not read yet.
     line: usize,
     counts: Counts,
+    /// The entries and items of the open collections, innermost last:
+    /// each collection takes its own off the top when it closes, into a
+    /// vector of exactly its length.
+    entries: Vec<(Key, Node)>,
+    items: Vec<Node>,
 }
 
 impl Reader<'_> {
@@ -156,11 +163,11 @@ impl Reader<'_> {
 
     /// A block map whose first key is at `i`, its keys `col` columns in.
     fn block_map(&mut self, mut i: usize, col: usize, depth: usize) -> Option<Node> {
-        let mut entries = Vec::new();
+        let base = self.entries.len();
         loop {
             let (key, colon) = self.block_key(i)?;
             let value = self.block_value(colon, col, depth)?;
-            entries.push((key, value));
+            self.entries.push((key, value));
             match self.next_line() {
                 Some((next, c)) if c == col && !self.dash(next) => i = next,
                 Some((_, c)) if c >= col => return None,
@@ -168,7 +175,8 @@ impl Reader<'_> {
             }
         }
         // granit-parser places a block map where its first key starts.
-        let first = entries[0].0.span.start as usize;
+        let first = self.entries[base].0.span.start as usize;
+        let entries = self.entries.drain(base..).collect();
         self.node(Value::Map(entries), Span::new(first, first))
     }
 
@@ -234,14 +242,14 @@ impl Reader<'_> {
         depth: usize,
         indentless: bool,
     ) -> Option<Node> {
-        let mut items = Vec::new();
+        let base = self.items.len();
         let mut span = Span::new(i, i);
         loop {
             let j = self.spaces(i + 1);
             if j == i + 1 || self.eol(j) || self.at(j) == b'#' || self.dash(j) {
                 return None; // an empty item, or a list in a list
             }
-            if indentless && items.is_empty() {
+            if indentless && self.items.len() == base {
                 // granit-parser places such a list at its first item.
                 span = Span::new(j, j);
             }
@@ -251,13 +259,14 @@ impl Reader<'_> {
                 let node = self.inline(j, depth)?;
                 self.after_inline(node, col)?
             };
-            items.push(item);
+            self.items.push(item);
             match self.next_line() {
                 Some((next, c)) if c == col && self.dash(next) => i = next,
                 Some((_, c)) if c > col || (c == col && !indentless) => return None,
                 _ => break,
             }
         }
+        let items = self.items.drain(base..).collect();
         self.node(Value::Seq(items), span)
     }
 

@@ -44,17 +44,17 @@ impl Reader<'_> {
         let map = self.at(i) == b'{';
         let close = if map { b'}' } else { b']' };
         let mut j = self.spaces(i + 1);
-        let (mut items, mut entries) = (Vec::new(), Vec::new());
+        let (items, entries) = (self.items.len(), self.entries.len());
         if self.at(j) != close {
             loop {
                 if map {
                     let (key, colon) = self.flow_key(j)?;
                     let (value, end) = self.flow_value(self.spaces(colon + 1), depth)?;
-                    entries.push((key, value));
+                    self.entries.push((key, value));
                     j = end;
                 } else {
                     let (item, end) = self.flow_value(j, depth)?;
-                    items.push(item);
+                    self.items.push(item);
                     j = end;
                 }
                 j = self.spaces(j);
@@ -69,9 +69,9 @@ impl Reader<'_> {
             }
         }
         let value = if map {
-            Value::Map(entries)
+            Value::Map(self.entries.drain(entries..).collect())
         } else {
-            Value::Seq(items)
+            Value::Seq(self.items.drain(items..).collect())
         };
         let node = self.node(value, Span::new(i, i + 1))?;
         Some((node, j + 1))
@@ -141,7 +141,13 @@ impl Reader<'_> {
         if end <= i || !starts {
             return None;
         }
-        events::scalar(Cow::Borrowed(&self.text[i..end]), ScalarStyle::Plain)
+        let text = &self.text[i..end];
+        // Only `~`, `null`, `true`, `false` and numbers resolve to more than
+        // text, and each starts with one of these; most scalars stop here.
+        if !b"0123456789+-.~nNtTfF".contains(&first) {
+            return Some(Value::Str(text.to_string()));
+        }
+        events::scalar(Cow::Borrowed(text), ScalarStyle::Plain)
     }
 
     /// A quoted scalar opened at `i` and closed on the same line, with the
