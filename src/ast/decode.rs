@@ -14,6 +14,9 @@ pub fn decode(root: &Node) -> (Description, Vec<Diagnostic>) {
     (desc, d.diags)
 }
 
+/// Maps with at most this many keys find duplicates by scanning.
+const SCAN_UP_TO: usize = 16;
+
 #[derive(Default)]
 pub struct Decoder {
     pub diags: Vec<Diagnostic>,
@@ -71,33 +74,56 @@ impl Decoder {
 
     /// Map entries with duplicate keys reported (the first one wins).
     pub fn entries<'n>(&mut self, node: &'n Node, what: &str) -> Vec<&'n (Key, Node)> {
+        self.entries_named(node, &|| what.to_string())
+    }
+
+    /// [`Decoder::entries`] with the words for the map made only when a
+    /// problem is reported: decoding 10,000 services opens 200,000 maps.
+    fn entries_named<'n>(
+        &mut self,
+        node: &'n Node,
+        what: &dyn Fn() -> String,
+    ) -> Vec<&'n (Key, Node)> {
         match &node.value {
             Value::Null => Vec::new(),
             Value::Map(entries) => {
                 let mut out: Vec<&'n (Key, Node)> = Vec::with_capacity(entries.len());
-                let mut seen: std::collections::HashMap<&str, &Key> =
-                    std::collections::HashMap::with_capacity(entries.len());
+                // Most maps have a handful of keys: a scan of those kept is
+                // cheaper than hashing each one; `services` has thousands.
+                let mut seen: Option<std::collections::HashMap<&str, &Key>> = (entries.len()
+                    > SCAN_UP_TO)
+                    .then(|| std::collections::HashMap::with_capacity(entries.len()));
                 for entry in entries {
-                    if let Some(&first) = seen.get(entry.0.name.as_str()) {
-                        let first: &Key = first;
+                    let name = entry.0.name.as_str();
+                    let first = match &mut seen {
+                        Some(seen) => match seen.entry(name) {
+                            std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
+                            std::collections::hash_map::Entry::Vacant(e) => {
+                                e.insert(&entry.0);
+                                None
+                            }
+                        },
+                        None => out.iter().map(|(k, _)| k).find(|k| k.name == name),
+                    };
+                    if let Some(first) = first {
                         self.report(
                             Diagnostic::new(
                                 Code::DuplicateKey,
                                 entry.0.span,
-                                format!("`{}` is defined twice in {what}", entry.0.name),
+                                format!("`{}` is defined twice in {}", entry.0.name, what()),
                             )
                             .label("defined again here")
                             .also(first.span, "first defined here")
                             .help("remove one of the two, or rename it; meshc never picks one silently"),
                         );
                     } else {
-                        seen.insert(entry.0.name.as_str(), &entry.0);
                         out.push(entry);
                     }
                 }
                 out
             }
             _ => {
+                let what = what();
                 self.wrong_type(
                     node,
                     &format!("a map for {what}"),
@@ -126,7 +152,7 @@ impl Decoder {
             );
             return None;
         }
-        let entries = self.entries(node, &format!("`{}`", shape.name));
+        let entries = self.entries_named(node, &|| format!("`{}`", shape.name));
         for (key, _) in &entries {
             if shape.field(&key.name).is_none() {
                 self.unknown_field(key, shape);
@@ -287,9 +313,9 @@ impl Decoder {
 
     pub fn quantity(&mut self, node: &Node, what: &str, cpu: bool) -> Option<Spanned<String>> {
         let text = node.scalar_text();
-        match text.as_deref().filter(|t| is_quantity(t)) {
-            Some(t) => Some(Spanned::new(t.to_string(), node.span)),
-            None => {
+        match text {
+            Some(t) if is_quantity(&t) => Some(Spanned::new(t, node.span)),
+            text => {
                 let example = if cpu {
                     "`100m` or `1`"
                 } else {

@@ -83,15 +83,13 @@ fn resources(d: &mut Decoder, node: Option<&Node>) -> Resources {
     let Some(o) = node.and_then(|n| d.object(n, &dec::RESOURCES)) else {
         return Resources::default();
     };
-    let mut q = |field: &str, cpu: bool| {
-        o.get(field)
-            .and_then(|n| d.quantity(n, &format!("`{field}`"), cpu))
-    };
+    let mut q =
+        |field: &str, what: &str, cpu: bool| o.get(field).and_then(|n| d.quantity(n, what, cpu));
     Resources {
-        cpu: q("cpu", true),
-        memory: q("memory", false),
-        cpu_limit: q("cpu_limit", true),
-        memory_limit: q("memory_limit", false),
+        cpu: q("cpu", "`cpu`", true),
+        memory: q("memory", "`memory`", false),
+        cpu_limit: q("cpu_limit", "`cpu_limit`", true),
+        memory_limit: q("memory_limit", "`memory_limit`", false),
     }
 }
 
@@ -381,14 +379,17 @@ fn traffic(d: &mut Decoder, node: &Node) -> Option<Traffic> {
     });
     t.connection_pool = o.get("connection_pool").and_then(|n| {
         let c = d.object(n, &dec::CONNECTION_POOL)?;
-        let mut count = |field: &str| {
+        let mut count = |field: &str, what: &str| {
             c.get(field)
-                .and_then(|n| d.uint(n, &format!("`{field}`"), (1, 1_000_000), Code::InvalidValue))
+                .and_then(|n| d.uint(n, what, (1, 1_000_000), Code::InvalidValue))
         };
         Some(ConnectionPool {
-            max_connections: count("max_connections"),
-            max_pending_requests: count("max_pending_requests"),
-            max_requests_per_connection: count("max_requests_per_connection"),
+            max_connections: count("max_connections", "`max_connections`"),
+            max_pending_requests: count("max_pending_requests", "`max_pending_requests`"),
+            max_requests_per_connection: count(
+                "max_requests_per_connection",
+                "`max_requests_per_connection`",
+            ),
             connect_timeout: c
                 .get("connect_timeout")
                 .and_then(|n| d.duration(n, "`connect_timeout`")),
