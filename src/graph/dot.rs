@@ -66,55 +66,92 @@ pub fn render(g: &Graph) -> String {
         out.push_str("  }\n");
     }
     for e in &g.edges {
-        let mut attrs = Vec::new();
+        out.push_str("  ");
+        write_id(&mut out, g, e.from);
+        out.push_str(" -> ");
+        write_id(&mut out, g, e.to);
+        // Written straight into the output: a large graph has tens of
+        // thousands of edges, and a string per attribute was most of its cost.
+        let mut sep = " [";
         if !e.label.is_empty() {
-            attrs.push(format!("label={}", quote(&e.label)));
+            out.push_str(sep);
+            out.push_str("label=");
+            write_quoted(&mut out, &[&e.label]);
+            sep = ", ";
         }
         if e.kind == Kind::Mirror {
-            attrs.push("style=dashed".into());
+            out.push_str(sep);
+            out.push_str("style=dashed");
+            sep = ", ";
         }
         if e.cycle {
-            attrs.push("color=red, fontcolor=red, penwidth=2".into());
+            out.push_str(sep);
+            out.push_str("color=red, fontcolor=red, penwidth=2");
+            sep = ", ";
         }
-        let attrs = if attrs.is_empty() {
-            String::new()
-        } else {
-            format!(" [{}]", attrs.join(", "))
-        };
-        let _ = writeln!(out, "  {} -> {}{attrs};", id(g, e.from), id(g, e.to));
+        if sep == ", " {
+            out.push(']');
+        }
+        out.push_str(";\n");
     }
     out.push_str("}\n");
     out
 }
 
 fn id(g: &Graph, n: Node) -> String {
+    let mut out = String::new();
+    write_id(&mut out, g, n);
+    out
+}
+
+/// A node's quoted id, written to `out`.
+fn write_id(out: &mut String, g: &Graph, n: Node) {
     match n {
-        Node::Host(h) => quote(&format!("ingress:{}", g.hosts[h].name)),
-        Node::Service(s) => quote(&g.app.services[s].name),
-        Node::Version(s, v) => quote(&format!(
-            "{}/{}",
-            g.app.services[s].name,
-            g.version_name(s, v)
-        )),
+        Node::Host(h) => write_quoted(out, &["ingress:", g.hosts[h].name]),
+        Node::Service(s) => write_quoted(out, &[&g.app.services[s].name]),
+        Node::Version(s, v) => {
+            write_quoted(out, &[&g.app.services[s].name, "/", g.version_name(s, v)])
+        }
     }
 }
 
+/// The parts, joined, as one DOT quoted string.
+fn write_quoted(out: &mut String, parts: &[&str]) {
+    out.push('"');
+    for p in parts {
+        escape_into(out, p);
+    }
+    out.push('"');
+}
+
 fn quote(s: &str) -> String {
-    format!("\"{}\"", escape(s))
+    let mut out = String::with_capacity(s.len() + 2);
+    write_quoted(&mut out, &[s]);
+    out
 }
 
 /// The inside of a DOT quoted string. Backslashes are doubled so that
 /// Graphviz's label escapes (`\n`, `\N`, `\G`) cannot be written by a name.
 fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => {}
-            c => out.push(c),
-        }
-    }
+    escape_into(&mut out, s);
     out
+}
+
+fn escape_into(out: &mut String, s: &str) {
+    // Most names need no escape: copy runs between the characters that do.
+    let mut run = 0;
+    for (i, c) in s.char_indices() {
+        let with = match c {
+            '"' => "\\\"",
+            '\\' => "\\\\",
+            '\n' => "\\n",
+            '\r' => "",
+            _ => continue,
+        };
+        out.push_str(&s[run..i]);
+        out.push_str(with);
+        run = i + c.len_utf8();
+    }
+    out.push_str(&s[run..]);
 }

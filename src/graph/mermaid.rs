@@ -60,12 +60,20 @@ pub fn render(g: &Graph) -> String {
         } else {
             "-->"
         };
-        let label = if e.label.is_empty() {
-            String::new()
-        } else {
-            format!("|\"{}\"|", escape(&e.label))
-        };
-        let _ = writeln!(out, "  {} {arrow}{label} {}", ids.of(e.from), ids.of(e.to));
+        // Written straight into the output: a string per edge was most of
+        // the cost of a large graph.
+        out.push_str("  ");
+        out.push_str(ids.of(e.from));
+        out.push(' ');
+        out.push_str(arrow);
+        if !e.label.is_empty() {
+            out.push_str("|\"");
+            escape_into(&mut out, &e.label);
+            out.push_str("\"|");
+        }
+        out.push(' ');
+        out.push_str(ids.of(e.to));
+        out.push('\n');
         if e.cycle {
             cycle_links.push(k.to_string());
         }
@@ -173,18 +181,28 @@ fn unique(taken: &mut HashSet<String>, prefix: &str, parts: &[&str]) -> String {
 /// The inside of a quoted Mermaid label.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("#quot;"),
-            '#' => out.push_str("#35;"),
-            '<' => out.push_str("#lt;"),
-            '>' => out.push_str("#gt;"),
-            '&' => out.push_str("#amp;"),
-            '|' => out.push_str("#124;"),
-            '`' => out.push_str("#96;"),
-            '\n' | '\r' => out.push(' '),
-            c => out.push(c),
-        }
-    }
+    escape_into(&mut out, s);
     out
+}
+
+fn escape_into(out: &mut String, s: &str) {
+    // Most labels need no escape: copy runs between the characters that do.
+    let mut run = 0;
+    for (i, c) in s.char_indices() {
+        let with = match c {
+            '"' => "#quot;",
+            '#' => "#35;",
+            '<' => "#lt;",
+            '>' => "#gt;",
+            '&' => "#amp;",
+            '|' => "#124;",
+            '`' => "#96;",
+            '\n' | '\r' => " ",
+            _ => continue,
+        };
+        out.push_str(&s[run..i]);
+        out.push_str(with);
+        run = i + c.len_utf8();
+    }
+    out.push_str(&s[run..]);
 }
