@@ -25,6 +25,7 @@
 
 use super::{Graph, Node};
 use serde::Serialize;
+use std::borrow::Cow;
 
 #[derive(Serialize)]
 struct Doc<'a> {
@@ -62,8 +63,9 @@ struct Ingress<'a> {
 
 #[derive(Serialize)]
 struct Edge<'a> {
-    from: String,
-    to: String,
+    /// Borrowed but for a version, whose `service/version` is made here.
+    from: Cow<'a, str>,
+    to: Cow<'a, str>,
     kind: &'a str,
     label: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -101,9 +103,13 @@ pub fn render(g: &Graph) -> String {
         })
         .collect();
     let name = |n: Node| match n {
-        Node::Host(h) => g.hosts[h].name.to_string(),
-        Node::Service(s) => g.app.services[s].name.clone(),
-        Node::Version(s, v) => format!("{}/{}", g.app.services[s].name, g.version_name(s, v)),
+        Node::Host(h) => Cow::Borrowed(g.hosts[h].name),
+        Node::Service(s) => Cow::Borrowed(g.app.services[s].name.as_str()),
+        Node::Version(s, v) => Cow::Owned(format!(
+            "{}/{}",
+            g.app.services[s].name,
+            g.version_name(s, v)
+        )),
     };
     let edges = g
         .edges

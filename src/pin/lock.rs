@@ -98,6 +98,11 @@ impl ImageLock {
 
     /// Parses a lock's text; `path` only names the file in errors.
     pub fn parse(text: &str, path: &Path) -> Result<ImageLock, LockError> {
+        // `meshc pin` writes the entries sorted: while they come in order,
+        // they are only pushed, and the map is built from them in one pass
+        // at the end instead of one search per entry. A hand-edited lock
+        // out of order goes on through the map.
+        let mut sorted: Vec<(String, String)> = Vec::new();
         let mut entries = BTreeMap::new();
         for (i, line) in text.lines().enumerate() {
             let line = line.trim();
@@ -117,12 +122,26 @@ impl ImageLock {
             if !is_digest(digest) {
                 return Err(bad(format!("`{digest}` is not a `sha256:` digest")));
             }
+            let in_order = entries.is_empty()
+                && sorted
+                    .last()
+                    .is_none_or(|(last, _)| last.as_str() < reference);
+            if in_order {
+                sorted.push((reference.to_string(), digest.to_string()));
+                continue;
+            }
+            if !sorted.is_empty() {
+                entries.extend(sorted.drain(..));
+            }
             if entries
                 .insert(reference.to_string(), digest.to_string())
                 .is_some()
             {
                 return Err(bad(format!("`{reference}` is listed twice")));
             }
+        }
+        if entries.is_empty() {
+            entries = BTreeMap::from_iter(sorted);
         }
         Ok(ImageLock { entries })
     }
@@ -209,6 +228,27 @@ mod tests {
         let text = lock.to_text();
         assert!(text.find("nginx").unwrap() < text.find("redis").unwrap());
         assert_eq!(ImageLock::parse(&text, Path::new("x")).unwrap(), lock);
+    }
+
+    #[test]
+    fn out_of_order_and_repeated_entries() {
+        let d = format!("sha256:{}", "c".repeat(64));
+        let text = format!("b {d}\nc {d}\na {d}\n");
+        let lock = ImageLock::parse(&text, Path::new("l")).unwrap();
+        assert_eq!(
+            lock.entries().map(|(r, _)| r).collect::<Vec<_>>(),
+            ["a", "b", "c"]
+        );
+        for text in [
+            format!("a {d}\nb {d}\nb {d}\n"),
+            format!("b {d}\na {d}\nb {d}\n"),
+        ] {
+            let e = ImageLock::parse(&text, Path::new("l")).unwrap_err();
+            assert!(
+                e.to_string().contains("line 3") && e.to_string().contains("twice"),
+                "{e}"
+            );
+        }
     }
 
     #[test]
