@@ -198,7 +198,16 @@ pub(super) fn key_of(value: Value, span: Span) -> Option<Key> {
 /// (YAML 1.2 core schema, strict booleans, leading zeros kept as text).
 /// `None` for a value serde-saphyr would refuse (`.inf`, `.nan`, `1e999`).
 pub(super) fn scalar(value: Cow<str>, style: ScalarStyle) -> Option<Value> {
-    if style != ScalarStyle::Plain {
+    // Only `~`, `null`, `true`, `false` and numbers resolve to more than
+    // text, and each starts with one of these (a plain scalar never starts
+    // with a space); most scalars stop here.
+    let keyword_or_number = |b: &u8| b"0123456789+-.~nNtTfF".contains(b);
+    if style != ScalarStyle::Plain
+        || value
+            .as_bytes()
+            .first()
+            .is_some_and(|b| !keyword_or_number(b))
+    {
         return Some(Value::Str(value.into_owned()));
     }
     let t = value.trim_matches([' ', '\t', '\r', '\n']);

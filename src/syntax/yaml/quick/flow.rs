@@ -141,13 +141,7 @@ impl Reader<'_> {
         if end <= i || !starts {
             return None;
         }
-        let text = &self.text[i..end];
-        // Only `~`, `null`, `true`, `false` and numbers resolve to more than
-        // text, and each starts with one of these; most scalars stop here.
-        if !b"0123456789+-.~nNtTfF".contains(&first) {
-            return Some(Value::Str(text.to_string()));
-        }
-        events::scalar(Cow::Borrowed(text), ScalarStyle::Plain)
+        events::scalar(Cow::Borrowed(&self.text[i..end]), ScalarStyle::Plain)
     }
 
     /// A quoted scalar opened at `i` and closed on the same line, with the
