@@ -139,19 +139,11 @@ fn escape(s: &str) -> String {
 }
 
 fn escape_into(out: &mut String, s: &str) {
-    // Most names need no escape: copy runs between the characters that do.
-    let mut run = 0;
-    for (i, c) in s.char_indices() {
-        let with = match c {
-            '"' => "\\\"",
-            '\\' => "\\\\",
-            '\n' => "\\n",
-            '\r' => "",
-            _ => continue,
-        };
-        out.push_str(&s[run..i]);
-        out.push_str(with);
-        run = i + c.len_utf8();
-    }
-    out.push_str(&s[run..]);
+    super::escape_into(out, s, |c| match c {
+        '"' => Some("\\\""),
+        '\\' => Some("\\\\"),
+        '\n' => Some("\\n"),
+        '\r' => Some(""),
+        _ => None,
+    });
 }

@@ -186,23 +186,15 @@ pub fn escape(s: &str) -> String {
 }
 
 fn escape_into(out: &mut String, s: &str) {
-    // Most labels need no escape: copy runs between the characters that do.
-    let mut run = 0;
-    for (i, c) in s.char_indices() {
-        let with = match c {
-            '"' => "#quot;",
-            '#' => "#35;",
-            '<' => "#lt;",
-            '>' => "#gt;",
-            '&' => "#amp;",
-            '|' => "#124;",
-            '`' => "#96;",
-            '\n' | '\r' => " ",
-            _ => continue,
-        };
-        out.push_str(&s[run..i]);
-        out.push_str(with);
-        run = i + c.len_utf8();
-    }
-    out.push_str(&s[run..]);
+    super::escape_into(out, s, |c| match c {
+        '"' => Some("#quot;"),
+        '#' => Some("#35;"),
+        '<' => Some("#lt;"),
+        '>' => Some("#gt;"),
+        '&' => Some("#amp;"),
+        '|' => Some("#124;"),
+        '`' => Some("#96;"),
+        '\n' | '\r' => Some(" "),
+        _ => None,
+    });
 }

@@ -294,3 +294,17 @@ impl Graph<'_> {
             .unwrap_or("")
     }
 }
+
+/// `s` appended to `out` with every character `with` names replaced by
+/// its text; most names need none, so the runs between are copied whole.
+fn escape_into(out: &mut String, s: &str, with: fn(char) -> Option<&'static str>) {
+    let mut run = 0;
+    for (i, c) in s.char_indices() {
+        if let Some(w) = with(c) {
+            out.push_str(&s[run..i]);
+            out.push_str(w);
+            run = i + c.len_utf8();
+        }
+    }
+    out.push_str(&s[run..]);
+}
