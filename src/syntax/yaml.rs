@@ -2,8 +2,10 @@
 //!
 //! The YAML descriptions are written in is read by hand (`quick`); plain
 //! YAML it declines (no anchors, aliases, tags or merge keys) is built
-//! straight from granit-parser's events (`events`, on two threads for a
-//! large file: `split`), about three times faster than through serde.
+//! straight from granit-parser's events (`events`), about three times
+//! faster than through serde. A large file is cut in two and its pieces
+//! read on two threads (`split`), by hand when the hand reader reads both,
+//! else from events.
 //! Everything else, and every error, goes through serde-saphyr, which
 //! gives every value its byte span (`Spanned`), enforces a parse budget
 //! (depth, aliases, events) so hostile input cannot exhaust memory, and hands
@@ -30,10 +32,20 @@ const MAX_NODES: usize = 1_000_000;
 const MAX_EVENTS: usize = 3_000_000;
 
 pub fn parse(text: &str) -> Result<Node, Diagnostic> {
+    let cut = split::cut(text);
+    if let Some(root) = cut
+        .as_ref()
+        .and_then(|c| split::parse(text, c, quick::parse_counted))
+    {
+        return Ok(root);
+    }
     if let Some(root) = quick::parse(text) {
         return Ok(root);
     }
-    if let Some(root) = split::parse(text) {
+    if let Some(root) = cut
+        .as_ref()
+        .and_then(|c| split::parse(text, c, events::parse_counted))
+    {
         return Ok(root);
     }
     parse_serial(text)

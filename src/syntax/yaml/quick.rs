@@ -19,6 +19,12 @@ use crate::syntax::{MAX_DEPTH, Node, Value, node::Key};
 
 /// The tree of `text`, or `None` when the full parser must decide.
 pub fn parse(text: &str) -> Option<Node> {
+    parse_counted(text, 0).map(|(root, _)| root)
+}
+
+/// [`parse`] of a piece whose root sits `depth` levels deep in the whole
+/// document, with what it used of the budget (as `events::parse_counted`).
+pub fn parse_counted(text: &str, depth: usize) -> Option<(Node, Counts)> {
     // Tabs, carriage returns, control and non-ASCII characters have rules
     // of their own; none is needed to write a description.
     if !text
@@ -46,12 +52,12 @@ pub fn parse(text: &str) -> Option<Node> {
         items: Vec::new(),
     };
     let (start, col) = r.next_line()?;
-    let root = r.block_node(start, col, 0)?;
+    let root = r.block_node(start, col, depth)?;
     // Whatever is left (a line less indented than the root) is an error.
     if r.next_line().is_some() || !r.counts.within_budget() {
         return None;
     }
-    Some(root)
+    Some((root, r.counts))
 }
 
 /// Nesting this deep is left to the full parser and its budget.

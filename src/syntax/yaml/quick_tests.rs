@@ -3,17 +3,27 @@
 //! the repository and on thousands of damaged copies of them, it either
 //! agrees or declines; and it does answer for the descriptions people write.
 
-use super::{events, parse_serial, quick};
+use super::{events, parse_serial, quick, split};
 use std::path::Path;
 
-/// `quick` declines, or gives exactly the full parser's tree.
+/// `quick` declines, or gives exactly the full parser's tree; and so does
+/// the two-thread parse with `quick` reading its pieces.
 fn agrees_or_declines(text: &str) -> bool {
+    let full = || parse_serial(text).map_err(|d| d.message);
+    if let Some(tree) = split::parse_split(text, quick::parse_counted) {
+        assert!(
+            full() == Ok(tree),
+            "split and full parse differ on:\n{text}"
+        );
+    }
     match quick::parse(text) {
         None => false,
         Some(tree) => {
-            let full = parse_serial(text).map_err(|d| d.message);
             // The text alone: the two trees are too long to read in a report.
-            assert!(full == Ok(tree), "quick and full parse differ on:\n{text}");
+            assert!(
+                full() == Ok(tree),
+                "quick and full parse differ on:\n{text}"
+            );
             true
         }
     }

@@ -9,45 +9,59 @@
 //! the whole text. Whenever anything is in doubt — a piece does not parse,
 //! a span touches the cut, the budget of the whole is near — this answers
 //! `None` and the caller parses the whole text serially, so the tree and
-//! every diagnostic are exactly the serial ones.
+//! every diagnostic are exactly the serial ones. Either reader reads the
+//! pieces ([`Piece`]): the hand reader first, granit-parser's events when
+//! the hand reader declines a piece.
 
-use super::events;
+use super::events::Counts;
 use crate::source::Span;
 use crate::syntax::{Node, Value};
 
 /// Below this, a thread costs more than it saves.
 const MIN_BYTES: usize = 512 * 1024;
 
-/// The tree of `text` parsed in two pieces, or `None` (parse serially).
-pub fn parse(text: &str) -> Option<Node> {
+/// Parses a piece whose root sits the given number of levels deep, with
+/// what it used of the budget: `quick::parse_counted` or
+/// `events::parse_counted`.
+pub type Piece = fn(&str, usize) -> Option<(Node, Counts)>;
+
+/// Where `text` can be cut for two threads, or `None` (parse serially):
+/// too small to be worth a thread, one core, or not plainly safe to cut.
+pub fn cut(text: &str) -> Option<Cut> {
     if text.len() < MIN_BYTES || std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
         return None;
     }
-    parse_split(text)
+    plan(text)
 }
 
-/// [`parse`] without the size and core thresholds (for tests).
-pub fn parse_split(text: &str) -> Option<Node> {
-    let cut = plan(text)?;
+/// The tree of `text` cut at `cut`, each piece read by `piece`, or `None`
+/// (a piece did not answer, or the stitch is in doubt).
+pub fn parse(text: &str, cut: &Cut, piece: Piece) -> Option<Node> {
     let rest = [&text[..cut.mid], &text[cut.end..]].concat();
-    let piece = &text[cut.mid..cut.end];
+    let later = &text[cut.mid..cut.end];
     let (a, b) = std::thread::scope(|s| {
         // The piece's root is the `services` map, one level below the root.
-        let b = s.spawn(|| events::parse_counted(piece, 1));
-        let a = events::parse_counted(&rest, 0);
+        let b = s.spawn(|| piece(later, 1));
+        let a = piece(&rest, 0);
         (a, b.join().ok().flatten())
     });
     let ((a, ca), (b, cb)) = (a?, b?);
     if !ca.add(cb).within_budget() {
         return None;
     }
-    stitch(a, b, &cut)
+    stitch(a, b, cut)
+}
+
+/// [`parse`] without the size and core thresholds (for tests).
+#[cfg(test)]
+pub fn parse_split(text: &str, piece: Piece) -> Option<Node> {
+    parse(text, &plan(text)?, piece)
 }
 
 /// Where the text is cut: the `services:` key, and the byte range of the
 /// entries parsed apart (from an entry's first line to the end of the map).
 #[derive(Debug, PartialEq)]
-struct Cut {
+pub struct Cut {
     key: usize,
     mid: usize,
     end: usize,
@@ -112,39 +126,71 @@ fn plan(text: &str) -> Option<Cut> {
     })
 }
 
+/// What a byte can do to a line, for [`plain_line`].
+const TEXT: u8 = 0;
+const OTHER: u8 = 1; // not printable ASCII
+const INDICATOR: u8 = 2; // starts an anchor, alias, tag, block scalar, quote, directive
+const OPEN: u8 = 3;
+const CLOSE: u8 = 4;
+const HASH: u8 = 5;
+
+const CLASS: [u8; 256] = {
+    let mut t = [OTHER; 256];
+    let mut b = 0x20;
+    while b < 0x7f {
+        t[b] = TEXT;
+        b += 1;
+    }
+    let indicators = b"&*!|>\"'%`@";
+    let mut i = 0;
+    while i < indicators.len() {
+        t[indicators[i] as usize] = INDICATOR;
+        i += 1;
+    }
+    t[b'[' as usize] = OPEN;
+    t[b'{' as usize] = OPEN;
+    t[b']' as usize] = CLOSE;
+    t[b'}' as usize] = CLOSE;
+    t[b'#' as usize] = HASH;
+    t
+};
+
 /// Whether nothing on the line (without its line break) can reach past
 /// it. A whole-line comment is ignored by YAML outside quotes and block
 /// scalars, which other lines may not hold, so it may hold anything ASCII.
+/// Otherwise: none of the indicators, no document marker, and every `[`
+/// and `{` closed on the line, counted without knowing which are
+/// indicators (never below zero, back to zero at the end), with no
+/// comment that could hide a bracket. One pass over the bytes: this reads
+/// every line of a large description.
 fn plain_line(line: &str) -> bool {
-    let ascii = line.bytes().all(|b| (0x20..0x7f).contains(&b));
-    if line.trim_start_matches(' ').starts_with('#') {
-        return ascii;
-    }
-    ascii
-        && !line.bytes().any(|b| b"&*!|>\"'%`@".contains(&b))
-        && !line.starts_with("---")
-        && !line.starts_with("...")
-        && flow_closed(line)
-}
-
-/// Whether every `[` and `{` on the line closes on it, counted without
-/// knowing which are indicators: never below zero, back to zero at the end,
-/// and no comment that could hide a bracket.
-fn flow_closed(line: &str) -> bool {
-    let mut depth = 0i32;
-    let mut any = false;
-    for b in line.bytes() {
-        match b {
-            b'[' | b'{' => depth += 1,
-            b']' | b'}' => depth -= 1,
-            _ => continue,
-        }
-        any = true;
-        if depth < 0 {
-            return false;
+    let comment = line.trim_start_matches(' ').starts_with('#');
+    let (mut depth, mut brackets, mut hash, mut indicator) = (0i32, false, false, false);
+    for &b in line.as_bytes() {
+        match CLASS[b as usize] {
+            TEXT => {}
+            OTHER => return false,
+            INDICATOR => indicator = true,
+            OPEN => {
+                depth += 1;
+                brackets = true;
+            }
+            CLOSE => {
+                depth -= 1;
+                brackets = true;
+                if depth < 0 && !comment {
+                    return false;
+                }
+            }
+            _ => hash = true,
         }
     }
-    depth == 0 && !(any && line.contains('#'))
+    comment
+        || !(indicator
+            || line.starts_with("---")
+            || line.starts_with("...")
+            || depth != 0
+            || (brackets && hash))
 }
 
 /// The serial tree from the two pieces: `a` (head, first entries and tail,

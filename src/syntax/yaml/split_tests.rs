@@ -3,7 +3,7 @@
 //! plainly safe to cut, it does not answer; and `parse` gives the serial
 //! result (tree or diagnostic) either way.
 
-use super::{parse, parse_serial, split};
+use super::{events, parse, parse_serial, quick, split};
 
 /// A description of `n` services in the generated benchmark's shape, with
 /// `extra` added to every service and `tail` after the services.
@@ -20,17 +20,33 @@ fn description(n: usize, extra: &str, tail: &str) -> String {
     s
 }
 
-/// `split` answers on `text` and agrees with the serial parse.
+/// `split` answers on `text` and agrees with the serial parse, with the
+/// pieces read from granit-parser's events, and by hand wherever the hand
+/// reader reads the whole text.
 fn agrees(text: &str) {
     let serial = parse_serial(text).expect("serial parse");
-    let split = split::parse_split(text).expect("split answers");
+    let split = split::parse_split(text, events::parse_counted).expect("split answers");
     assert_eq!(split, serial);
+    let by_hand = split::parse_split(text, quick::parse_counted);
+    if quick::parse(text).is_some() {
+        assert_eq!(by_hand.as_ref(), Some(&serial), "on {text:.200?}");
+    } else {
+        assert_eq!(by_hand, None, "on {text:.200?}");
+    }
     assert_eq!(parse(text).unwrap(), serial);
+}
+
+/// The split trees `text` gives, with either reader of the pieces.
+fn splits(text: &str) -> [Option<crate::syntax::Node>; 2] {
+    [
+        split::parse_split(text, events::parse_counted),
+        split::parse_split(text, quick::parse_counted),
+    ]
 }
 
 /// `split` does not answer, and `parse` is the serial result.
 fn declines(text: &str) {
-    assert_eq!(split::parse_split(text), None, "on {text:.200?}");
+    assert_eq!(splits(text), [None, None], "on {text:.200?}");
     assert_eq!(parse(text), parse_serial(text));
 }
 
@@ -60,12 +76,12 @@ fn a_value_left_empty_at_the_cut_is_not_guessed() {
     for n in [2, 3, 10, 101] {
         let text = description(n, "    empty:\n", "");
         let serial = parse_serial(&text).unwrap();
-        if let Some(split) = split::parse_split(&text) {
+        for split in splits(&text).into_iter().flatten() {
             assert_eq!(split, serial);
         }
         let text = description(n, "    empty:\n", "last:\n");
         let serial = parse_serial(&text).unwrap();
-        if let Some(split) = split::parse_split(&text) {
+        for split in splits(&text).into_iter().flatten() {
             assert_eq!(split, serial);
         }
     }
@@ -109,7 +125,7 @@ fn malformed_input_gives_the_serial_diagnostic() {
     ] {
         let text = description(10, bad, "");
         assert_eq!(parse(&text), parse_serial(&text), "on {bad:?}");
-        if let Some(split) = split::parse_split(&text) {
+        for split in splits(&text).into_iter().flatten() {
             assert_eq!(Ok(split), parse_serial(&text), "on {bad:?}");
         }
     }
