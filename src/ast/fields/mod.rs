@@ -60,8 +60,16 @@ pub fn description(d: &mut Decoder, root: &Node) -> Description {
             );
             return desc;
         }
-        for (key, node) in entries {
-            let svc = service(d, name(key), node);
+        // Services decode independently: one decoder per core, their
+        // findings joined in file order, as one decoder would have them.
+        let decoded = crate::par::map(&entries, |(key, node)| {
+            let mut own = Decoder::default();
+            let svc = service(&mut own, name(key), node);
+            (svc, own.diags)
+        });
+        desc.services.reserve(decoded.len());
+        for ((key, _), (svc, diags)) in entries.iter().zip(decoded) {
+            d.diags.extend(diags);
             desc.services.insert(key.name.clone(), svc);
         }
     }
