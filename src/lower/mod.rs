@@ -11,6 +11,12 @@ use crate::emit::docker::stage_images;
 use crate::model::{self, App, Mesh, Routing};
 use indexmap::IndexMap;
 
+mod calls;
+mod traffic;
+
+use calls::{address_port, resolve_calls};
+use traffic::merge_traffic;
+
 const DEFAULT_CPU: &str = "100m";
 const DEFAULT_MEMORY: &str = "128Mi";
 const DEFAULT_CPU_LIMIT: &str = "500m";
@@ -404,21 +410,6 @@ fn merge_env(
         .collect()
 }
 
-/// The port an address reference names: the given one, or the service's
-/// only port (`check` has made sure one of them exists).
-pub fn address_port<'a>(
-    desc: &'a Description,
-    service: &str,
-    port: Option<&ast::Name>,
-) -> Option<&'a ast::Port> {
-    let svc = desc.services.get(service)?;
-    match port {
-        Some(p) => svc.ports.get(&p.value),
-        None if svc.ports.len() == 1 => svc.ports.values().next(),
-        None => None,
-    }
-}
-
 fn resources(
     desc: &Description,
     svc: &ast::Service,
@@ -444,107 +435,6 @@ fn resources(
     }
 }
 
-/// The overlay's traffic settings replace the service's field by field.
-fn merge_traffic(base: Option<&ast::Traffic>, ov: Option<&ast::Traffic>) -> Option<model::Traffic> {
-    if base.is_none() && ov.is_none() {
-        return None;
-    }
-    let empty = ast::Traffic::default();
-    let b = base.unwrap_or(&empty);
-    let o = ov.unwrap_or(&empty);
-    let split = if o.split_span.is_some() {
-        &o.split
-    } else {
-        &b.split
-    };
-    let routes = if o.routes.is_empty() {
-        &b.routes
-    } else {
-        &o.routes
-    };
-    Some(model::Traffic {
-        routes: routes
-            .iter()
-            .map(|r| model::Route {
-                matches: r.matches.as_ref().map(lower_match).unwrap_or_default(),
-                to: r.to.value.clone(),
-            })
-            .collect(),
-        split: split
-            .iter()
-            .map(|e| {
-                (
-                    e.version.value.clone(),
-                    u32::try_from(e.weight.value).unwrap_or(0),
-                )
-            })
-            .collect(),
-        timeout: o.timeout.as_ref().or(b.timeout.as_ref()).map(|t| t.value),
-        retries: o
-            .retries
-            .as_ref()
-            .or(b.retries.as_ref())
-            .map(|r| model::Retries {
-                attempts: r.attempts.value,
-                per_try_timeout: r.per_try_timeout.as_ref().map(|p| p.value),
-                on: r.on.iter().map(|s| s.value.clone()).collect(),
-            }),
-        circuit_breaker: o
-            .circuit_breaker
-            .as_ref()
-            .or(b.circuit_breaker.as_ref())
-            .map(|c| model::CircuitBreaker {
-                consecutive_errors: c.consecutive_errors.as_ref().map_or(5, |v| v.value),
-                interval: c.interval.as_ref().map_or(10_000, |v| v.value),
-                ejection_time: c.ejection_time.as_ref().map_or(30_000, |v| v.value),
-                max_ejection_percent: c.max_ejection_percent.as_ref().map_or(10, |v| v.value),
-            }),
-        connection_pool: o
-            .connection_pool
-            .as_ref()
-            .or(b.connection_pool.as_ref())
-            .map(|c| model::ConnectionPool {
-                max_connections: c.max_connections.as_ref().map(|v| v.value),
-                max_pending_requests: c.max_pending_requests.as_ref().map(|v| v.value),
-                max_requests_per_connection: c
-                    .max_requests_per_connection
-                    .as_ref()
-                    .map(|v| v.value),
-                connect_timeout: c.connect_timeout.as_ref().map(|v| v.value),
-            }),
-        mirror: o
-            .mirror
-            .as_ref()
-            .or(b.mirror.as_ref())
-            .map(|m| model::Mirror {
-                to: m.to.value.clone(),
-                percent: m.percent.value,
-            }),
-        fault: o.fault.as_ref().or(b.fault.as_ref()).map(|f| model::Fault {
-            delay: f.delay.as_ref().map(|(d, p)| (d.value, p.value)),
-            abort: f.abort.as_ref().map(|(s, p)| (s.value, p.value)),
-            matches: f.matches.as_ref().map(lower_match).unwrap_or_default(),
-        }),
-    })
-}
-
-fn lower_match(m: &ast::Match) -> model::Match {
-    let sm = |s: &ast::StringMatch| match s {
-        ast::StringMatch::Exact(v) => model::StringMatch::Exact(v.value.clone()),
-        ast::StringMatch::Prefix(v) => model::StringMatch::Prefix(v.value.clone()),
-        ast::StringMatch::Regex(v) => model::StringMatch::Regex(v.value.clone()),
-    };
-    model::Match {
-        headers: m
-            .headers
-            .iter()
-            .map(|(k, v)| (k.value.clone(), sm(v)))
-            .collect(),
-        uri: m.uri.as_ref().map(sm),
-        method: m.method.as_ref().map(|s| s.value.clone()),
-    }
-}
-
 /// Services sharing an ingress host share the first one's Gateway.
 fn resolve_gateways(app: &mut App) {
     let mut owners: std::collections::HashMap<String, String> = std::collections::HashMap::new();
@@ -555,112 +445,5 @@ fn resolve_gateways(app: &mut App) {
                 .or_insert_with(|| svc.name.clone())
                 .clone();
         }
-    }
-}
-
-/// Each workload's own calls, in workload order: the service's, then its
-/// version's, explicit calls and address references alike.
-fn workload_calls(desc: &Description, svc: &ast::Service, out: &model::Service) -> Vec<Vec<usize>> {
-    let targets = |calls: &[ast::Call], env: &IndexMap<String, ast::EnvVar>| {
-        let explicit = calls.iter().map(|c| c.service.value.as_str());
-        let addresses = env.values().filter_map(|v| match &v.value {
-            ast::EnvValue::Address { service, .. } => Some(service.value.as_str()),
-            _ => None,
-        });
-        explicit
-            .chain(addresses)
-            .filter_map(|name| desc.services.get_index_of(name))
-            .collect::<Vec<usize>>()
-    };
-    let shared = targets(&svc.calls, &svc.env);
-    out.workloads
-        .iter()
-        .map(|w| {
-            let mut calls = shared.clone();
-            if let Some(v) = w.version.as_ref().and_then(|v| svc.versions.get(v)) {
-                calls.extend(targets(&v.calls, &v.env));
-            }
-            let mut seen = std::collections::HashSet::new();
-            calls.retain(|j| seen.insert(*j));
-            calls
-        })
-        .collect()
-}
-
-/// One service's resolved calls: callee ids in call order, the ports the
-/// calls narrow to per callee, and each workload's own callees.
-struct Resolved {
-    calls: Vec<usize>,
-    call_ports: IndexMap<usize, Vec<String>>,
-    workload_calls: Vec<Vec<usize>>,
-}
-
-fn resolve(desc: &Description, svc: &ast::Service, lowered: &model::Service) -> Resolved {
-    let mut calls: Vec<usize> = Vec::new();
-    // Per callee: the port names the calls narrow to, `None` once one
-    // call names no port (then every port is called).
-    let mut ports: IndexMap<usize, Option<Vec<String>>> = IndexMap::new();
-    // A hub may call thousands of services: dedup through a set, not
-    // by scanning the list for each call.
-    let mut seen = std::collections::HashSet::new();
-    let explicit = svc
-        .calls
-        .iter()
-        .chain(svc.versions.values().flat_map(|v| v.calls.iter()))
-        .map(|c| (&c.service.value, c.port.as_ref().map(|p| p.value.clone())));
-    // An address reference is a call on the port it names (an overlay's
-    // addresses must name callees the base description already has).
-    let addresses = svc
-        .env
-        .values()
-        .chain(svc.versions.values().flat_map(|v| v.env.values()))
-        .filter_map(|v| match &v.value {
-            ast::EnvValue::Address { service, port, .. } => Some((
-                &service.value,
-                address_port(desc, &service.value, port.as_ref()).map(|p| p.name.value.clone()),
-            )),
-            _ => None,
-        });
-    for (callee, port) in explicit.chain(addresses) {
-        let Some(j) = desc.services.get_index_of(callee) else {
-            continue;
-        };
-        if seen.insert(j) {
-            calls.push(j);
-            ports.insert(j, port.map(|p| vec![p]));
-        } else if let Some(entry) = ports.get_mut(&j) {
-            match (entry.as_mut(), port) {
-                (Some(list), Some(p)) if !list.contains(&p) => list.push(p),
-                (Some(_), None) => *entry = None,
-                _ => {}
-            }
-        }
-    }
-    Resolved {
-        calls,
-        call_ports: ports
-            .into_iter()
-            .filter_map(|(j, p)| p.map(|p| (j, p)))
-            .collect(),
-        workload_calls: workload_calls(desc, svc, lowered),
-    }
-}
-
-/// Fills `calls` and `callers` with service ids. Each service resolves
-/// its own calls on any core; only the callers lists join them.
-fn resolve_calls(desc: &Description, app: &mut App) {
-    let pairs: Vec<(&ast::Service, &model::Service)> =
-        desc.services.values().zip(&app.services).collect();
-    let resolved = crate::par::map(&pairs, |(svc, lowered)| resolve(desc, svc, lowered));
-    for (i, r) in resolved.into_iter().enumerate() {
-        for &j in &r.calls {
-            app.services[j].callers.push(i);
-        }
-        let out = &mut app.services[i];
-        for (w, calls) in out.workloads.iter_mut().zip(r.workload_calls) {
-            w.calls = calls;
-        }
-        out.call_ports = r.call_ports;
-        out.calls = r.calls;
     }
 }
