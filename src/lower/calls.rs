@@ -58,13 +58,11 @@ struct Resolved {
 }
 
 fn resolve(desc: &Description, svc: &ast::Service, lowered: &model::Service) -> Resolved {
-    let mut calls: Vec<usize> = Vec::new();
-    // Per callee: the port names the calls narrow to, `None` once one
-    // call names no port (then every port is called).
+    // Per callee, in call order: the port names the calls narrow to,
+    // `None` once one call names no port (then every port is called).
+    // Keyed by id, it is also the set a hub's thousands of calls dedup
+    // through.
     let mut ports: IndexMap<usize, Option<Vec<String>>> = IndexMap::new();
-    // A hub may call thousands of services: dedup through a set, not
-    // by scanning the list for each call.
-    let mut seen = std::collections::HashSet::new();
     let explicit = svc
         .calls
         .iter()
@@ -87,19 +85,19 @@ fn resolve(desc: &Description, svc: &ast::Service, lowered: &model::Service) -> 
         let Some(j) = desc.services.get_index_of(callee) else {
             continue;
         };
-        if seen.insert(j) {
-            calls.push(j);
-            ports.insert(j, port.map(|p| vec![p]));
-        } else if let Some(entry) = ports.get_mut(&j) {
-            match (entry.as_mut(), port) {
-                (Some(list), Some(p)) if !list.contains(&p) => list.push(p),
-                (Some(_), None) => *entry = None,
-                _ => {}
+        match ports.entry(j) {
+            indexmap::map::Entry::Vacant(e) => {
+                e.insert(port.map(|p| vec![p]));
             }
+            indexmap::map::Entry::Occupied(mut e) => match (e.get_mut().as_mut(), port) {
+                (Some(list), Some(p)) if !list.contains(&p) => list.push(p),
+                (Some(_), None) => *e.get_mut() = None,
+                _ => {}
+            },
         }
     }
     Resolved {
-        calls,
+        calls: ports.keys().copied().collect(),
         call_ports: ports
             .into_iter()
             .filter_map(|(j, p)| p.map(|p| (j, p)))
