@@ -39,10 +39,18 @@ fn run(n: usize, reps: usize, dir: &Path) -> Result<(), String> {
     std::fs::write(&yaml, generate::yaml_layered(n)).map_err(|e| e.to_string())?;
     std::fs::write(&findings, generate::yaml(n, generate::Changed::No))
         .map_err(|e| e.to_string())?;
+    // Both inputs pin the same images; without the lock, the clean input
+    // would carry 20,000 M412 warnings and time their rendering.
+    std::fs::write(
+        dir.join(meshc::pin::LOCK_FILE),
+        generate::lock(n, generate::Changed::No),
+    )
+    .map_err(|e| e.to_string())?;
     let (y, f) = (
         yaml.to_string_lossy().into_owned(),
         findings.to_string_lossy().into_owned(),
     );
+    clean(&y)?;
     println!("meshc graph, N = {n} services, {reps} runs each");
     println!(
         "{:<34} {:>10} {:>10} {:>10} {:>10}",
@@ -91,7 +99,7 @@ fn run(n: usize, reps: usize, dir: &Path) -> Result<(), String> {
     row("meshc graph, findings input", &graph(&f, "dot"));
     let (load, build, renders) = in_process(&yaml, reps)?;
     println!(
-        "in process: load (read, parse, check, lower) {}, graph::graph {}, {renders}",
+        "in process (system allocator, results dropped): load (read, parse, check, lower) {}, graph::graph {}, {renders}",
         ms(load),
         ms(build)
     );
@@ -131,4 +139,24 @@ fn in_process(yaml: &Path, reps: usize) -> Result<(Duration, Duration, String), 
     .collect::<Vec<_>>()
     .join(", ");
     Ok((load, build, renders))
+}
+
+/// The clean input must be clean: a stray finding would time its rendering.
+fn clean(path: &str) -> Result<(), String> {
+    let out = std::process::Command::new(MESHC)
+        .args(["check", path])
+        .output()
+        .map_err(|e| e.to_string())?;
+    let summary = String::from_utf8_lossy(&out.stdout);
+    if out.status.success() && summary.contains("no problems") {
+        return Ok(());
+    }
+    let err = String::from_utf8_lossy(&out.stderr);
+    Err(format!(
+        "{path} is meant to have no findings; `meshc check` says: {}",
+        err.lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or(&summary)
+    ))
 }
